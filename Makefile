@@ -1,0 +1,47 @@
+# Deelpunt — the two commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench install install-dev translations messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(MANAGE) compile_translations --verbosity 0
+
+run: install translations
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	@echo "Deelpunt draait op http://$(HOST):$(PORT)/ — stoppen met Ctrl+C"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+test: lint translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install translations
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# Developers: refresh the Dutch catalogue after changing texts (needs gettext).
+messages: install
+	$(MANAGE) makemessages -l nl --ignore=.venv --ignore=var --ignore=tests --ignore=benchmarks --no-obsolete
+	$(MANAGE) compile_translations
+
+clean:
+	rm -rf $(VENV) var .pytest_cache test-artifacts

@@ -1,0 +1,81 @@
+"""The one NinjaAPI of Deelpunt, at /api/v1/, with a router per app."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kern.api import router as kern_router
+from kern.api_auth import api_auth
+from kern.errors import DomainError
+from toegang.api import router as toegang_router
+from uitlening.api import router as uitlening_router
+from voorraad.api import router as voorraad_router
+from vrijwilligers.api import router as vrijwilligers_router
+
+api = NinjaAPI(
+    title="Deelpunt API",
+    version="1",
+    description=(
+        "Materiële hulp voor gezinnen. Token-authenticatie: `Authorization: Bearer dp_…` "
+        "(persoonlijke API-sleutel); in de browser geldt je sessie."
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+api.add_router("/", kern_router)
+api.add_router("/voorraad/", voorraad_router)
+api.add_router("/uitlening/", uitlening_router)
+api.add_router("/toegang/", toegang_router)
+api.add_router("/vrijwilligers/", vrijwilligers_router)
+
+
+def _error(request, status: int, message: str, code: str, **extra):
+    return api.create_response(request, {"detail": message, "code": code, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    extra = {"field": exc.field} if exc.field else {}
+    return _error(request, exc.status, exc.message, exc.code, **extra)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return _error(
+        request,
+        401,
+        _("Log in or send a valid API token (Authorization: Bearer …)."),
+        "unauthenticated",
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return _error(request, 403, _("Your role does not allow this."), "forbidden")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, _("That record does not exist."), "not_found")
+
+
+@api.exception_handler(ValidationError)
+def django_validation_error(request, exc: ValidationError):
+    return _error(request, 400, " ".join(exc.messages), "invalid")
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    return _error(
+        request,
+        422,
+        _("The request is not valid: check the fields listed in “errors”."),
+        "validation",
+        errors=exc.errors,
+    )

@@ -1,0 +1,15 @@
+from kern.navigation import items_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None:
+        return {"nav_items": []}
+    path = request.path
+    items = items_for(user)
+    active = max(
+        (item for item in items if path.startswith(item.url) and item.url_name != "home"),
+        key=lambda item: len(item.url),
+        default=None,
+    )
+    return {"nav_items": items, "nav_active": active}

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kern import services
+from kern.errors import DomainError
+from kern.models import Location, OpeningHours
+
+
+class LocationForm(forms.ModelForm):
+    """A location with its weekly opening hours, one text field per day."""
+
+    class Meta:
+        model = Location
+        fields = [
+            "name",
+            "kind",
+            "municipality",
+            "organisation",
+            "street",
+            "postcode",
+            "city",
+            "notes",
+            "is_active",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing: dict[int, list[str]] = {}
+        if self.instance.pk:
+            for hours in self.instance.opening_hours.all():
+                existing.setdefault(hours.weekday, []).append(
+                    f"{hours.opens:%H:%M}-{hours.closes:%H:%M}"
+                )
+        for weekday, label in OpeningHours.Weekday.choices:
+            self.fields[f"hours_{weekday}"] = forms.CharField(
+                label=label,
+                required=False,
+                initial=", ".join(existing.get(weekday, [])),
+                widget=forms.TextInput(attrs={"placeholder": _("e.g. 9:00-12:00, 13:30-16:00")}),
+            )
+
+    @property
+    def hours_fields(self):
+        return [self[f"hours_{weekday}"] for weekday, _label in OpeningHours.Weekday.choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        lines: list[services.HoursLine] = []
+        for weekday, _label in OpeningHours.Weekday.choices:
+            try:
+                lines += services.parse_hours(cleaned.get(f"hours_{weekday}", ""), weekday=weekday)
+            except DomainError as exc:
+                self.add_error(f"hours_{weekday}", exc.message)
+        cleaned["hours"] = lines
+        return cleaned
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=1095, initial=365
+    )

@@ -1,0 +1,104 @@
+"""Resolving a scan at a counter or intake screen.
+
+``kern.barcodes.recognise`` tells what kind of code a text is; this module finds the
+record behind it. Each app registers resolvers for the code types it owns in its
+``AppConfig.ready`` (the foundation resolves locations; stock adds products, items and
+EANs; access adds households, referrals and UiTPAS numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kern import barcodes
+from kern.barcodes import CodeType, ScanKind
+from kern.errors import NotFound
+from kern.models import Location, User
+
+
+@dataclass
+class ScanResult:
+    kind: str  # "location", "product", "item", "household", "uitpas", …
+    code: str
+    label: str
+    object_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind_label(self) -> str:
+        return {
+            "location": _("location"),
+            "product": _("product"),
+            "item": _("item"),
+            "household": _("household"),
+            "referral": _("referral"),
+            "uitpas": _("UiTPAS"),
+        }.get(self.kind, self.kind)
+
+
+# resolver(user=..., code=InternalCode | str) -> ScanResult | None
+InternalResolver = Callable[..., ScanResult | None]
+NumberResolver = Callable[..., ScanResult | None]
+
+_internal: dict[CodeType, InternalResolver] = {}
+_numbers: dict[ScanKind, list[NumberResolver]] = {ScanKind.GTIN: [], ScanKind.UITPAS: []}
+
+
+def register_internal(code_type: CodeType, resolver: InternalResolver) -> None:
+    _internal[code_type] = resolver
+
+
+def register_number(kind: ScanKind, resolver: NumberResolver) -> None:
+    if resolver not in _numbers[kind]:
+        _numbers[kind].append(resolver)
+
+
+def resolve(*, user: User, raw: str) -> ScanResult:
+    """Return what ``raw`` stands for, or raise a DomainError that says why not."""
+    recognised = barcodes.recognise(raw)
+    if recognised.internal is not None:
+        code = recognised.internal
+        resolver = _internal.get(code.type)
+        result = resolver(user=user, code=code) if resolver else None
+        if result is None:
+            raise NotFound(
+                _("No %(type)s with code %(code)s.") % {"type": code.type.label, "code": code}
+            )
+        return result
+    for kind, value in (
+        (ScanKind.UITPAS, recognised.uitpas_number),
+        (ScanKind.GTIN, recognised.gtin),
+    ):
+        if value is None:
+            continue
+        for resolver in _numbers[kind]:
+            result = resolver(user=user, number=value)
+            if result is not None:
+                return result
+    if recognised.uitpas_number and not recognised.gtin:
+        return ScanResult(
+            kind="uitpas",
+            code=recognised.uitpas_number,
+            label=_("UiTPAS number ending in %(last)s") % {"last": recognised.uitpas_number[-4:]},
+        )
+    raise NotFound(_("Code %(code)s is not known in Deelpunt yet.") % {"code": recognised.text})
+
+
+def resolve_location(*, user: User, code: barcodes.InternalCode) -> ScanResult | None:
+    location = Location.objects.filter(pk=code.number).select_related("municipality").first()
+    if location is None:
+        return None
+    return ScanResult(
+        kind="location",
+        code=str(code),
+        label=location.name,
+        object_id=location.pk,
+        details={"kind": location.kind, "municipality": location.municipality.name},
+    )
+
+
+register_internal(CodeType.LOCATION, resolve_location)

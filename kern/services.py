@@ -1,0 +1,219 @@
+"""Domain operations of the shared app: API tokens, locations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import itertools
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kern import audit
+from kern.errors import DomainError, NotAllowed, NotFound
+from kern.models import ApiToken, Location, OpeningHours, User
+
+TOKEN_PREFIX = "dp_"
+
+
+def _digest(secret: str) -> str:
+    return hmac.new(
+        settings.IDENTIFIER_HASH_KEY.encode(), secret.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    plaintext: str  # shown once, never stored
+
+
+def _may_manage_tokens_of(actor: User, owner: User) -> bool:
+    return actor.pk == owner.pk or actor.has_perm("kern.manage_api_tokens")
+
+
+@transaction.atomic
+def create_api_token(
+    *,
+    actor: User,
+    owner: User,
+    name: str,
+    valid_days: int | None = 365,
+    source: str = "",
+) -> IssuedToken:
+    """Make a personal API token for ``owner``; return it with its secret (shown once)."""
+    if not _may_manage_tokens_of(actor, owner):
+        raise NotAllowed(_("You may only make API tokens for yourself."))
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the token a name, e.g. “counter tablet”."), field="name")
+    if valid_days is not None and not 1 <= valid_days <= 3 * 365:
+        raise DomainError(
+            _("A token is valid for 1 to 1095 days, not %(days)d.") % {"days": valid_days},
+            field="valid_days",
+        )
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    plaintext = f"{TOKEN_PREFIX}{prefix}_{secret}"
+    token = ApiToken.objects.create(
+        user=owner,
+        name=name[:100],
+        prefix=prefix,
+        digest=_digest(plaintext),
+        created_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=valid_days) if valid_days else None,
+    )
+    audit.record(
+        actor=actor, action="create", obj=token, source=source, details={"owner": owner.pk}
+    )
+    return IssuedToken(token=token, plaintext=plaintext)
+
+
+@transaction.atomic
+def revoke_api_token(*, actor: User, token_id: int, source: str = "") -> ApiToken:
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("API token %(id)s does not exist.") % {"id": token_id})
+    if not _may_manage_tokens_of(actor, token.user):
+        raise NotAllowed(_("You may only revoke your own API tokens."))
+    if token.revoked_at is None:  # revoking twice is harmless
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="revoke", obj=token, source=source)
+    return token
+
+
+def authenticate_api_token(*, plaintext: str) -> User | None:
+    """The active user a token belongs to, or None. Marks the token as used (at most
+    once a minute, so a busy counter tablet does not write on every request)."""
+    if not plaintext or not plaintext.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(plaintext), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+# --- Locations ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    weekday: int
+    opens: dt.time
+    closes: dt.time
+
+
+@transaction.atomic
+def set_opening_hours(
+    *, actor: User, location: Location, hours: list[HoursLine], source: str = ""
+) -> list[OpeningHours]:
+    """Replace a location's weekly opening hours; refuse overlaps and inverted times."""
+    if not actor.has_perm("kern.manage_locations"):
+        raise NotAllowed(_("Only a coordinator or admin can change opening hours."))
+    day_names = dict(OpeningHours.Weekday.choices)
+    ordered = sorted(hours, key=lambda line: (line.weekday, line.opens))
+    for line in ordered:
+        if line.weekday not in day_names:
+            raise DomainError(_("Unknown weekday %(day)s.") % {"day": line.weekday})
+        if line.closes <= line.opens:
+            raise DomainError(
+                _("%(location)s, %(day)s: closing time %(closes)s is not after %(opens)s.")
+                % {
+                    "location": location.name,
+                    "day": day_names[line.weekday],
+                    "opens": f"{line.opens:%H:%M}",
+                    "closes": f"{line.closes:%H:%M}",
+                }
+            )
+    for before, after in itertools.pairwise(ordered):
+        if before.weekday == after.weekday and after.opens < before.closes:
+            raise DomainError(
+                _("%(location)s, %(day)s: opening hours %(a)s and %(b)s overlap.")
+                % {
+                    "location": location.name,
+                    "day": day_names[before.weekday],
+                    "a": f"{before.opens:%H:%M}–{before.closes:%H:%M}",
+                    "b": f"{after.opens:%H:%M}–{after.closes:%H:%M}",
+                }
+            )
+    location.opening_hours.all().delete()
+    created = OpeningHours.objects.bulk_create(
+        OpeningHours(location=location, weekday=h.weekday, opens=h.opens, closes=h.closes)
+        for h in ordered
+    )
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=location,
+        source=source,
+        details={
+            "opening_hours": [f"{h.weekday} {h.opens:%H:%M}-{h.closes:%H:%M}" for h in ordered]
+        },
+    )
+    return created
+
+
+def location_by_code(*, code: str) -> Location:
+    """Find a location from its scanned barcode."""
+    from kern.barcodes import CodeType, decode
+
+    parsed = decode(code, expect=CodeType.LOCATION)
+    location = Location.objects.filter(pk=parsed.number).first()
+    if location is None:
+        raise NotFound(_("Location code %(code)s is not known.") % {"code": code})
+    return location
+
+
+@transaction.atomic
+def save_location(
+    *, actor: User, location: Location, hours: list[HoursLine] | None = None, source: str = ""
+) -> Location:
+    """Create or change a location (already filled in by a form) and its opening hours."""
+    if not actor.has_perm("kern.manage_locations"):
+        raise NotAllowed(_("Only a coordinator or admin can change locations."))
+    is_new = location.pk is None
+    location.full_clean()
+    location.save()
+    audit.record(actor=actor, action="create" if is_new else "update", obj=location, source=source)
+    if hours is not None:
+        set_opening_hours(actor=actor, location=location, hours=hours, source=source)
+    return location
+
+
+def parse_hours(text: str, *, weekday: int) -> list[HoursLine]:
+    """Read “9:00-12:00, 13:30-16:00” (also 9u-12u, 9.00–12.00) into lines for one day."""
+    lines = []
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        pieces = [p.strip() for p in part.replace("–", "-").split("-")]
+        if len(pieces) != 2:
+            raise DomainError(
+                _("“%(text)s” is not a time range; write it as 9:00-12:00.") % {"text": part}
+            )
+        times = []
+        for piece in pieces:
+            cleaned = piece.lower().replace("u", ":").replace(".", ":").replace("h", ":")
+            cleaned = cleaned.rstrip(":")
+            try:
+                hour, _sep, minute = cleaned.partition(":")
+                times.append(dt.time(int(hour), int(minute or 0)))
+            except ValueError:
+                raise DomainError(
+                    _("“%(text)s” is not a time; write it as 9:00 or 13:30.") % {"text": piece}
+                ) from None
+        lines.append(HoursLine(weekday=weekday, opens=times[0], closes=times[1]))
+    return lines

@@ -1,0 +1,161 @@
+"""Screens of the shared app: home, health, locations, organisations, users, audit log,
+personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from kern import services
+from kern.errors import DomainError
+from kern.forms import ApiTokenForm, LocationForm
+from kern.models import ApiToken, AuditEntry, Location, Organisation, User
+from kern.navigation import items_for
+from kern.permissions import role_required
+from kern.tables import AuditTable, LocationTable, OrganisationTable, UserTable
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def health(request):
+    """For load balancers and the benchmark baseline: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def home(request):
+    tiles = [item for item in items_for(request.user) if item.url_name != "home"]
+    return render(
+        request,
+        "kern/home.html",
+        {"tiles": tiles, "counter_locations": request.user.counter_locations()},
+    )
+
+
+@role_required("kern.manage_locations")
+def location_list(request):
+    queryset = Location.objects.select_related("municipality", "organisation")
+    kind = request.GET.get("kind")
+    if kind in Location.Kind.values:
+        queryset = queryset.filter(kind=kind)
+    table = LocationTable(queryset)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(
+        request,
+        "kern/location_list.html",
+        {"table": table, "kinds": Location.Kind.choices, "kind": kind},
+    )
+
+
+@role_required("kern.manage_locations")
+def location_detail(request, pk: int):
+    location = get_object_or_404(
+        Location.objects.select_related("municipality", "organisation"), pk=pk
+    )
+    return render(
+        request,
+        "kern/location_detail.html",
+        {
+            "location": location,
+            "hours": location.opening_hours.all(),
+            "volunteers": location.volunteers.filter(is_active=True).order_by("first_name"),
+        },
+    )
+
+
+@role_required("kern.manage_locations")
+@require_http_methods(["GET", "POST"])
+def location_edit(request, pk: int | None = None):
+    location = get_object_or_404(Location, pk=pk) if pk else Location()
+    form = LocationForm(request.POST or None, instance=location)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_location(
+                actor=request.user,
+                location=form.save(commit=False),
+                hours=form.cleaned_data["hours"],
+                source=request.path,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
+            return redirect("kern:location_detail", pk=saved.pk)
+    return render(request, "kern/location_edit.html", {"form": form, "location": location})
+
+
+@role_required("kern.manage_organisations")
+def organisation_list(request):
+    queryset = Organisation.objects.select_related("municipality").annotate(
+        user_count=Count("users")
+    )
+    table = OrganisationTable(queryset)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(request, "kern/organisation_list.html", {"table": table})
+
+
+@role_required("kern.manage_users")
+def user_list(request):
+    queryset = User.objects.select_related("organisation").prefetch_related("groups")
+    table = UserTable(queryset.order_by("username"))
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(request, "kern/user_list.html", {"table": table})
+
+
+@role_required("kern.view_audit_log")
+def audit_list(request):
+    queryset = AuditEntry.objects.all()
+    filters = {
+        "actor_name": request.GET.get("who", "").strip(),
+        "object_type": request.GET.get("type", "").strip(),
+        "action": request.GET.get("action", "").strip(),
+    }
+    for field, value in filters.items():
+        if value:
+            queryset = queryset.filter(**{field: value})
+    table = AuditTable(queryset)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(request, "kern/audit_list.html", {"table": table, "filters": filters})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    """A person's own API tokens: make one (secret shown once) or revoke one."""
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = services.create_api_token(
+                actor=request.user,
+                owner=request.user,
+                name=form.cleaned_data["name"],
+                valid_days=form.cleaned_data["valid_days"],
+                source=request.path,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    template = "kern/partials/token_panel.html" if request.htmx else "kern/token_list.html"
+    return render(request, template, {"form": form, "tokens": tokens, "issued": issued})
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    try:
+        services.revoke_api_token(actor=request.user, token_id=pk, source=request.path)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The API token is revoked."))
+    return redirect("kern:token_list")

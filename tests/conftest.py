@@ -1,0 +1,106 @@
+"""Shared fixtures, and the rule that in CI (CI set) a skipped test is a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from kern.roles import Role
+from tests.factories import PASSWORD, LocationFactory, OrganisationFactory, UserFactory
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_tool(path_or_name: str, why: str) -> str:
+    """Return the executable's path, or skip (outside CI) with a message saying what to
+    install. In CI the skip is turned into a failure by the hook below."""
+    found = shutil.which(path_or_name)
+    if not found:
+        pytest.skip(f"{path_or_name} is not installed: {why}")
+    return found
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"Skipped in CI, which must run every test: {reason}"
+
+
+# --- People and places ------------------------------------------------------------------
+
+
+@pytest.fixture
+def point(db):
+    return LocationFactory(name="Uitdeelpunt Centrum")
+
+
+@pytest.fixture
+def other_point(db):
+    return LocationFactory(name="Uitdeelpunt Melle")
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="CAW Oost-Vlaanderen")
+
+
+@pytest.fixture
+def volunteer(db, point):
+    return UserFactory(username="mieke", role=Role.VOLUNTEER, locations=[point])
+
+
+@pytest.fixture
+def social_worker(db, organisation):
+    return UserFactory(username="sofie", role=Role.SOCIAL_WORKER, organisation=organisation)
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="karim", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="an", role=Role.ADMIN)
+
+
+@pytest.fixture
+def users_by_role(volunteer, social_worker, coordinator, admin_user):
+    return {
+        Role.VOLUNTEER: volunteer,
+        Role.SOCIAL_WORKER: social_worker,
+        Role.COORDINATOR: coordinator,
+        Role.ADMIN: admin_user,
+    }
+
+
+def client_for(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def login():
+    return client_for
+
+
+def pytest_configure(config):
+    """Compile the translation catalogues when a .po is newer than its .mo, so a plain
+    `pytest` run sees the Dutch interface too (`make test` compiles them anyway)."""
+    from pathlib import Path
+
+    import polib
+
+    root = Path(__file__).resolve().parents[1] / "locale"
+    for po_path in root.glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))

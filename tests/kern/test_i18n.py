@@ -1,0 +1,38 @@
+from pathlib import Path
+
+import polib
+from django.conf import settings
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES" / "django.po"
+
+
+def test_dutch_catalogue_translates_every_text_and_has_no_fuzzy_entries():
+    catalogue = polib.pofile(str(CATALOGUE))
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_dutch_translations_keep_every_placeholder():
+    catalogue = polib.pofile(str(CATALOGUE))
+    import re
+
+    pattern = re.compile(r"%\((\w+)\)[sd]|\{\{\s*(\w+)\s*\}\}")
+    for entry in catalogue.translated_entries():
+        wanted = sorted(pattern.findall(entry.msgid))
+        assert sorted(pattern.findall(entry.msgstr)) == wanted, entry.msgid
+
+
+def test_login_page_is_dutch_by_default(client):
+    html = client.get("/aanmelden/").content.decode()
+    assert 'lang="nl-be"' in html
+    assert "Aanmelden" in html
+    assert "Wachtwoord" in html
+
+
+def test_interface_switches_to_english(client):
+    response = client.post("/taal/", {"language": "en", "next": "/aanmelden/"})
+    assert response.status_code == 302
+    html = client.get("/aanmelden/").content.decode()
+    assert "Log in to Deelpunt" in html

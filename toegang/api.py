@@ -1,0 +1,5 @@
+"""API operations of the toegang app."""
+
+from ninja import Router
+
+router = Router(tags=["toegang"])

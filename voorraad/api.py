@@ -1,0 +1,5 @@
+"""API operations of the voorraad app."""
+
+from ninja import Router
+
+router = Router(tags=["voorraad"])

@@ -1,0 +1,5 @@
+"""API operations of the vrijwilligers app."""
+
+from ninja import Router
+
+router = Router(tags=["vrijwilligers"])

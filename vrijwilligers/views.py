@@ -1,0 +1,18 @@
+from django.db.models import Prefetch
+from django.shortcuts import render
+
+from kern.models import Location, User
+from kern.permissions import role_required
+from kern.roles import Role
+
+
+@role_required("kern.manage_shifts")
+def volunteer_list(request):
+    """Volunteers and the distribution points where each works the counter."""
+    volunteers = (
+        User.objects.filter(groups__name=Role.VOLUNTEER, is_active=True)
+        .prefetch_related(Prefetch("locations", queryset=Location.objects.order_by("name")))
+        .order_by("first_name", "username")
+        .distinct()
+    )
+    return render(request, "vrijwilligers/volunteer_list.html", {"volunteers": volunteers})

@@ -1,0 +1,94 @@
+"""`make bench`: hot paths measured against a bare Django view through the full
+middleware stack (GET /gezond/), all in one process and one run.
+
+Usage: python -m benchmarks.run [--repeat N] [--only NAME ...]
+Each measurement prints one JSON line: name, n, median_ms, p95_ms, ratio_to_baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from io import StringIO
+
+
+def set_up_django(var_dir: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ["DEELPUNT_VAR_DIR"] = var_dir
+    os.environ["DEBUG"] = "0"  # measure what production runs, not the debug toolbar path
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", "--quiet-accounts", stdout=StringIO())
+
+
+def benchmarks(repeat: int):
+    """Yield (name, callable, repeat) in order; the first one is the baseline."""
+    from django.test import Client
+
+    from kern import barcodes, services
+    from kern.demo import DEMO_PASSWORD
+    from kern.labels import Label, barcode_svg, labels_pdf
+    from kern.models import Location, User
+
+    anonymous = Client()
+    volunteer = User.objects.get(username="vrijwilliger")
+    coordinator_client = Client()
+    assert coordinator_client.login(username="coordinator", password=DEMO_PASSWORD)
+    token = services.create_api_token(actor=volunteer, owner=volunteer, name="bench").plaintext
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    point = Location.objects.get(name="Uitdeelpunt Centrum")
+    codes = [barcodes.encode(barcodes.CodeType.ITEM, n) for n in range(1, 25)]
+
+    def ok(response):
+        assert response.status_code == 200, (response.status_code, response.content[:200])
+
+    yield "baseline_bare_view", lambda: ok(anonymous.get("/gezond/")), repeat
+    yield "login_page", lambda: ok(anonymous.get("/aanmelden/")), repeat
+    yield "home_page_coordinator", lambda: ok(coordinator_client.get("/")), repeat
+    yield "location_list_page", lambda: ok(coordinator_client.get("/locaties/")), repeat
+    yield "api_whoami_token", lambda: ok(api.get("/api/v1/whoami")), repeat
+    yield (
+        "api_scan_location_token",
+        lambda: ok(api.post("/api/v1/scan", {"code": point.code}, content_type="application/json")),
+        repeat,
+    )
+    yield "barcode_decode", lambda: barcodes.decode(codes[7]), repeat
+    yield "barcode_svg", lambda: barcode_svg(codes[7]), repeat
+    yield (
+        "label_sheet_pdf_24",
+        lambda: labels_pdf([Label(c, 'Kinderfiets 20"', "Fietsbib") for c in codes]),
+        max(20, repeat // 10),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--only", nargs="*", default=[])
+    args = parser.parse_args(argv)
+    sys.path.insert(0, os.getcwd())
+    with tempfile.TemporaryDirectory(prefix="deelpunt-bench-") as var_dir:
+        set_up_django(var_dir)
+        from benchmarks.harness import measure, report
+
+        baseline = None
+        for name, func, repeat in benchmarks(args.repeat):
+            if baseline is not None and args.only and name not in args.only:
+                continue
+            result = measure(name, func, repeat=repeat)
+            report(result, baseline)
+            baseline = baseline or result
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -76,7 +76,11 @@ def test_pages_send_anonymous_visitors_to_login(client, url, point, other_point)
 
 
 @pytest.mark.parametrize("role", list(Role))
-@pytest.mark.parametrize("operation", list(API), ids=lambda op: f"{op[0]} {op[1]} {op[2]}".replace("{", "").replace("}", ""))
+@pytest.mark.parametrize(
+    "operation",
+    list(API),
+    ids=lambda op: f"{op[0]} {op[1]} {op[2]}".replace("{", "").replace("}", ""),
+)
 def test_api_access_by_role(operation, role, users_by_role, point, other_point):
     method, path, body = operation
     client = client_for(users_by_role[role])

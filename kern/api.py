@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kern import permissions, scanning, services
 from kern.models import ApiToken, Location
@@ -110,7 +110,7 @@ def create_token(request, payload: TokenIn):
         valid_days=payload.valid_days,
         source="api:create_api_token",
     )
-    return 201, {**TokenOut.from_orm(issued.token).dict(), "token": issued.plaintext}
+    return Status(201, {**TokenOut.from_orm(issued.token).dict(), "token": issued.plaintext})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, operation_id="revoke_api_token")

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class VoorraadConfig(AppConfig):
     name = "voorraad"
     verbose_name = _("Stock")
+
+    def ready(self) -> None:
+        from voorraad import scanning
+
+        scanning.register()

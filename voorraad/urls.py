@@ -1,9 +1,7 @@
-from django.urls import path
+"""URLs of the voorraad app: each views module keeps its own ``urlpatterns``."""
 
-from voorraad import views
+from voorraad.views import catalogue, donations, labels, stock
 
 app_name = "voorraad"
 
-urlpatterns = [
-    path("", views.stock_overview, name="stock_overview"),
-]
+urlpatterns = stock.urlpatterns + catalogue.urlpatterns + donations.urlpatterns + labels.urlpatterns

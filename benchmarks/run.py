@@ -78,15 +78,38 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, os.getcwd())
     with tempfile.TemporaryDirectory(prefix="deelpunt-bench-") as var_dir:
         set_up_django(var_dir)
+        from benchmarks import bench_stock
         from benchmarks.harness import measure, report
 
+        def client_for(username):
+            from django.test import Client
+
+            from kern.demo import DEMO_PASSWORD
+
+            client = Client()
+            assert client.login(username=username, password=DEMO_PASSWORD)
+            return client
+
         baseline = None
-        for name, func, repeat in benchmarks(args.repeat):
-            if baseline is not None and args.only and name not in args.only:
-                continue
-            result = measure(name, func, repeat=repeat)
-            report(result, baseline)
-            baseline = baseline or result
+        results = {}
+        suites = [
+            ((name, func, repeat, {}) for name, func, repeat in benchmarks(args.repeat)),
+            bench_stock.benchmarks(args.repeat, client_for),
+        ]
+        for suite in suites:
+            for name, func, repeat, extra in suite:
+                if baseline is not None and args.only and name not in args.only:
+                    continue
+                result = measure(name, func, repeat=repeat)
+                compare = extra.pop("compare_to", None) if extra else None
+                if compare and compare in results:
+                    extra = {
+                        **extra,
+                        "ratio_to_" + compare: round(result.median / results[compare].median, 2),
+                    }
+                report(result, baseline, **extra)
+                results[name] = result
+                baseline = baseline or result
     return 0
 
 

@@ -128,21 +128,32 @@ def _post(
             _("%(product)s: a movement of zero changes nothing.") % {"product": product.name}
         )
     now = timezone.now()
-    level, _created = StockLevel.objects.get_or_create(product=product, location=location)
-    guarded = StockLevel.objects.filter(pk=level.pk)
+    # The common case is one guarded UPDATE; the balance row is made on first use.
+    guarded = StockLevel.objects.filter(product=product, location=location)
     if quantity < 0:
         guarded = guarded.filter(on_hand__gte=-quantity)
     if guarded.update(on_hand=F("on_hand") + quantity, updated_at=now) != 1:
-        on_hand = StockLevel.objects.values_list("on_hand", flat=True).get(pk=level.pk)
-        raise InsufficientStock(
-            _("%(product)s: only %(on_hand)s left at %(location)s, %(asked)s asked.")
-            % {
-                "product": product.name,
-                "on_hand": describe_units(product, on_hand),
-                "location": location.name,
-                "asked": describe_units(product, -quantity),
-            }
-        )
+        level = StockLevel.objects.filter(product=product, location=location).first()
+        if level is None and quantity > 0:
+            try:
+                with transaction.atomic():
+                    StockLevel.objects.create(
+                        product=product, location=location, on_hand=quantity, updated_at=now
+                    )
+            except IntegrityError:  # made by a concurrent first posting: add to it
+                StockLevel.objects.filter(product=product, location=location).update(
+                    on_hand=F("on_hand") + quantity, updated_at=now
+                )
+        else:
+            raise InsufficientStock(
+                _("%(product)s: only %(on_hand)s left at %(location)s, %(asked)s asked.")
+                % {
+                    "product": product.name,
+                    "on_hand": describe_units(product, level.on_hand if level else 0),
+                    "location": location.name,
+                    "asked": describe_units(product, -quantity),
+                }
+            )
     return StockMovement.objects.create(
         product=product,
         location=location,
@@ -189,13 +200,21 @@ def level_of(*, product: Product, location: Location) -> int:
 
 
 def stock_as_of(*, location: Location, at: dt.datetime) -> dict[int, int]:
-    """Units per product id at ``location`` at moment ``at``, summed from the ledger."""
-    rows = (
-        StockMovement.objects.filter(location=location, at__lte=at)
+    """Units per product id at ``location`` at moment ``at``, from the ledger: today's
+    balance minus what moved since (balances equal the ledger sum, see reconcile), so a
+    recent date reads only the recent rows."""
+    balances = dict(
+        StockLevel.objects.filter(location=location).values_list("product_id", "on_hand")
+    )
+    later = (
+        StockMovement.objects.filter(location=location, at__gt=at)
         .values("product_id")
         .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
     )
-    return {row["product_id"]: row["total"] for row in rows if row["total"]}
+    for product_id, total in later:
+        balances[product_id] = balances.get(product_id, 0) - total
+    return {product_id: units for product_id, units in balances.items() if units}
 
 
 @dataclass(frozen=True)
@@ -439,7 +458,7 @@ def set_donation_line(
 
 
 @transaction.atomic
-def post_donation(*, actor: User, donation: Donation) -> Donation:
+def post_donation(*, actor: User, donation: Donation, at: dt.datetime | None = None) -> Donation:
     """Book a draft donation: one ledger row per line, all or nothing."""
     _require_stock_role(actor)
     donation = _draft(donation)
@@ -455,9 +474,10 @@ def post_donation(*, actor: User, donation: Donation) -> Donation:
             user=actor,
             document_type="donation",
             document_id=donation.pk,
+            at=at,
         )
     donation.status = Donation.Status.POSTED
-    donation.posted_at = timezone.now()
+    donation.posted_at = at or timezone.now()
     donation.save(update_fields=["status", "posted_at"])
     return donation
 
@@ -473,8 +493,13 @@ def receive_donation(
     received_on: dt.date | None = None,
     note: str = "",
     idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Donation:
-    """Take in and book a whole donation at once (API, imports)."""
+    """Take in and book a whole donation at once (API, imports). ``at`` is when the goods
+    arrived, for imports of past donations (default: now)."""
+    # Fix: check the role first, like every other write service; before, anyone who knew
+    # a used key got that donation back without a permission check.
+    _require_stock_role(actor)
     if idempotency_key:
         existing = Donation.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -490,7 +515,7 @@ def receive_donation(
     if idempotency_key:
         donation.idempotency_key = idempotency_key
         donation.save(update_fields=["idempotency_key"])
-    return post_donation(actor=actor, donation=donation)
+    return post_donation(actor=actor, donation=donation, at=at)
 
 
 def drive_progress(drive: CollectionDrive) -> int:
@@ -523,6 +548,7 @@ def record_purchase(
     received_on: dt.date | None = None,
     reference: str = "",
     idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Purchase:
     _require_stock_role(actor)
     if idempotency_key:
@@ -563,6 +589,7 @@ def record_purchase(
             user=actor,
             document_type="purchase",
             document_id=purchase.pk,
+            at=at,
         )
         Product.objects.filter(pk=line.product.pk).update(last_cost_per_unit=cost)
     return purchase
@@ -612,7 +639,7 @@ def plan_transfer(
 
 
 @transaction.atomic
-def execute_transfer(*, actor: User, transfer: Transfer) -> Transfer:
+def execute_transfer(*, actor: User, transfer: Transfer, at: dt.datetime | None = None) -> Transfer:
     """Move the stock of a planned transfer: out of one location, into the other."""
     _require_stock_role(actor)
     transfer = (
@@ -637,9 +664,10 @@ def execute_transfer(*, actor: User, transfer: Transfer) -> Transfer:
                 user=actor,
                 document_type="transfer",
                 document_id=transfer.pk,
+                at=at,
             )
     transfer.status = Transfer.Status.DONE
-    transfer.done_at = timezone.now()
+    transfer.done_at = at or timezone.now()
     transfer.save(update_fields=["status", "done_at"])
     return transfer
 
@@ -664,6 +692,7 @@ def transfer_stock(
     lines: Sequence[Line],
     note: str = "",
     idempotency_key: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Transfer:
     transfer = plan_transfer(
         actor=actor,
@@ -673,7 +702,7 @@ def transfer_stock(
         note=note,
         idempotency_key=idempotency_key,
     )
-    return execute_transfer(actor=actor, transfer=transfer)
+    return execute_transfer(actor=actor, transfer=transfer, at=at)
 
 
 # --- Adjustments, write-offs, reversals -------------------------------------------------
@@ -710,7 +739,13 @@ def adjust_stock(
             field="reason",
         )
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise DomainError(_("The quantity must be a whole number."), field="quantity")
+        # Fix: name the product, like every other quantity error (same msgid as
+        # _check_quantity, so no new string to translate).
+        raise DomainError(
+            _("%(product)s: “%(quantity)s” is not a whole number.")
+            % {"product": product.name, "quantity": quantity},
+            field="quantity",
+        )
     _check_quantity(product, abs(quantity))
     if write_off and quantity > 0:
         quantity = -quantity

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
@@ -55,11 +55,25 @@ def stock_overview(request):
         RequestConfig(request, paginate=False).configure(table)
         return TableExport(export_format, table).response(f"voorraad.{export_format}")
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    # Rows are drawn by a lean template (django-tables2's per-cell rendering cost more
+    # than the query); the table still gives the headers, sorting, paging and export.
+    rows = list(table.page.object_list.data) if table.page else []
+    for record in rows:
+        record.on_hand_text = services.describe_units(record.product, record.on_hand)
+        record.minimum_text = (
+            services.describe_units(record.product, record.minimum)
+            if record.minimum is not None
+            else ""
+        )
+        record.cover = selectors.days_of_cover(record.on_hand, record.outflow)
+        record.is_low = record.minimum is not None and record.on_hand < record.minimum
     return render(
         request,
         "voorraad/stock_overview.html",
         {
             "table": table,
+            "rows": rows,
+            "movements_url": reverse("voorraad:movement_list"),
             "filters": filters,
             "locations": Location.objects.filter(is_active=True).order_by("name"),
             "categories": Category.objects.order_by("name"),

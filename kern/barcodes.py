@@ -38,7 +38,8 @@ class CodeType(enum.StrEnum):
     REFERRAL = "D"  # doorverwijzing
     LOCATION = "L"
     VOLUNTEER = "V"
-    DOCUMENT = "B"  # bon: a donation, transfer or count sheet
+    DOCUMENT = "B"  # bon: a donation receipt
+    TRANSFER = "T"  # overboeking: a transfer and its pick list
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ class CodeType(enum.StrEnum):
             CodeType.LOCATION: _("location"),
             CodeType.VOLUNTEER: _("volunteer"),
             CodeType.DOCUMENT: _("document"),
+            CodeType.TRANSFER: _("transfer"),
         }[self]
 
     @property
@@ -62,6 +64,7 @@ class CodeType(enum.StrEnum):
             CodeType.LOCATION: _("location code"),
             CodeType.VOLUNTEER: _("volunteer code"),
             CodeType.DOCUMENT: _("document code"),
+            CodeType.TRANSFER: _("transfer code"),
         }[self]
 
 

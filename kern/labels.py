@@ -102,6 +102,37 @@ BAR_WIDTH = 0.30 * mm  # one module; scanners and zbar read it from 200 dpi up
 QUIET = 10 * BAR_WIDTH
 
 
+def draw_code128(
+    canvas: Canvas,
+    value: str,
+    x: float,
+    y: float,
+    height: float,
+    *,
+    max_width: float | None = None,
+) -> float:
+    """Draw ``value`` as a vector Code 128 symbol (bars and quiet zones, no text) with its
+    bottom edge at ``y``. Without ``max_width`` it starts at ``x``; with it, it is centred
+    in the box from ``x`` to ``x + max_width`` and narrowed if it would not fit.
+    Returns the width drawn."""
+    symbol = Code128(
+        value, barWidth=BAR_WIDTH, barHeight=height, quiet=True, lquiet=QUIET, rquiet=QUIET
+    )
+    width = symbol.width
+    if max_width is not None:
+        scale = min(1.0, max_width / width)
+        width *= scale
+        x += (max_width - width) / 2
+    else:
+        scale = 1.0
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.scale(scale, 1)
+    symbol.drawOn(canvas, 0, 0)
+    canvas.restoreState()
+    return width
+
+
 def _fit_text(canvas: Canvas, text: str, font: str, size: float, width: float) -> str:
     while text and canvas.stringWidth(text, font, size) > width:
         text = text[:-2] + "…" if len(text) > 2 else ""
@@ -127,23 +158,7 @@ def draw_label(canvas: Canvas, label: Label, x: float, y: float, w: float, h: fl
         )
     human_height = 8
     bar_height = max(8 * mm, top - y - pad - human_height - 2)
-    symbol = Code128(
-        label.code,
-        barWidth=BAR_WIDTH,
-        barHeight=bar_height,
-        quiet=True,
-        lquiet=QUIET,
-        rquiet=QUIET,
-    )
-    bar_width_total = symbol.width
-    scale = min(1.0, w / bar_width_total)  # never wider than the label
-    bx = x + (w - bar_width_total * scale) / 2
-    by = y + pad + human_height
-    canvas.saveState()
-    canvas.translate(bx, by)
-    canvas.scale(scale, 1)
-    symbol.drawOn(canvas, 0, 0)
-    canvas.restoreState()
+    draw_code128(canvas, label.code, x, y + pad + human_height, bar_height, max_width=w)
     canvas.setFont("Courier", 8)
     canvas.drawCentredString(x + w / 2, y + pad, label.code)
 

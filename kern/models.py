@@ -299,3 +299,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.key}"

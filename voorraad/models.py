@@ -441,7 +441,7 @@ class Transfer(models.Model):
 
     @property
     def code(self) -> str:
-        return barcodes.encode(barcodes.CodeType.DOCUMENT, self.pk)
+        return barcodes.encode(barcodes.CodeType.TRANSFER, self.pk)
 
 
 class TransferLine(models.Model):

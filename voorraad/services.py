@@ -50,6 +50,20 @@ Kind = StockMovement.Kind
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
+    @classmethod
+    def of(
+        cls, product: Product, location: Location, *, on_hand: int, asked: int
+    ) -> InsufficientStock:
+        return cls(
+            _("%(product)s: only %(on_hand)s left at %(location)s, %(asked)s asked.")
+            % {
+                "product": product.name,
+                "on_hand": describe_units(product, on_hand),
+                "location": location.name,
+                "asked": describe_units(product, asked),
+            }
+        )
+
 
 # --- Quantities in words ----------------------------------------------------------------
 
@@ -145,14 +159,8 @@ def _post(
                     on_hand=F("on_hand") + quantity, updated_at=now
                 )
         else:
-            raise InsufficientStock(
-                _("%(product)s: only %(on_hand)s left at %(location)s, %(asked)s asked.")
-                % {
-                    "product": product.name,
-                    "on_hand": describe_units(product, level.on_hand if level else 0),
-                    "location": location.name,
-                    "asked": describe_units(product, -quantity),
-                }
+            raise InsufficientStock.of(
+                product, location, on_hand=level.on_hand if level else 0, asked=-quantity
             )
     return StockMovement.objects.create(
         product=product,
@@ -624,6 +632,17 @@ def plan_transfer(
     _check_location(from_location)
     _check_location(to_location)
     merged = _merge_lines(lines)
+    levels = dict(
+        StockLevel.objects.filter(
+            location=from_location, product__in=[line.product for line in merged]
+        ).values_list("product_id", "on_hand")
+    )
+    for line in merged:  # checked again, under the guarded update, when it is executed
+        on_hand = levels.get(line.product.pk, 0)
+        if line.quantity > on_hand:
+            raise InsufficientStock.of(
+                line.product, from_location, on_hand=on_hand, asked=line.quantity
+            )
     transfer = Transfer.objects.create(
         from_location=from_location,
         to_location=to_location,
@@ -929,6 +948,9 @@ def item_safety_problem(item: Item, *, on: dt.date | None = None) -> str | None:
 def save_item(*, actor: User, item: Item, note: str = "") -> Item:
     _require_stock_role(actor)
     is_new = item.pk is None
+    previous_status = (
+        None if is_new else Item.objects.values_list("status", flat=True).get(pk=item.pk)
+    )
     if item.crashed and item.status in (Item.Status.AVAILABLE, Item.Status.RESERVED):
         item.status = Item.Status.RETIRED
         note = note or _("retired: has been in a crash")
@@ -937,6 +959,12 @@ def save_item(*, actor: User, item: Item, note: str = "") -> Item:
     if is_new:
         ItemEvent.objects.create(
             item=item, from_status="", to_status=item.status, note=note or _("added"), user=actor
+        )
+    elif previous_status != item.status:
+        # Fix: a stored item marked as crashed was retired above without an event; every
+        # status change belongs in the item's history.
+        ItemEvent.objects.create(
+            item=item, from_status=previous_status, to_status=item.status, note=note, user=actor
         )
     return item
 

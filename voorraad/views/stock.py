@@ -351,8 +351,10 @@ def count_line(request, pk: int, product_pk: int):
         "row": {"level": level, "line": line},
         "error": error,
         "is_open": True,
-        "posted": request.POST,
     }
+    if error:  # keep what was typed
+        context["packs_value"] = request.POST.get(f"p{product_pk}-packs", "")
+        context["loose_value"] = request.POST.get(f"p{product_pk}-loose", "")
     if request.htmx:
         return render(request, "voorraad/partials/count_row.html", context)
     if error:

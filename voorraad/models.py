@@ -143,6 +143,14 @@ class StockLevel(models.Model):
         return f"{self.product} @ {self.location}: {self.on_hand}"
 
 
+class LedgerQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The stock ledger is append-only: movements cannot be changed.")
+
+    def delete(self):
+        raise TypeError("The stock ledger is append-only: movements cannot be deleted.")
+
+
 class StockMovement(models.Model):
     """One signed change of a product's quantity at a location. Never updated, never
     deleted: a mistake is corrected by a reversing row."""
@@ -178,6 +186,8 @@ class StockMovement(models.Model):
         blank=True,
         related_name="reversed_by",
     )
+
+    objects = LedgerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stock movement")

@@ -1,9 +1,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from tests.voorraad.factories_stock import DonorFactory, ProductFactory
 from voorraad import services
 from voorraad.models import StockMovement
-from tests.voorraad.factories_stock import DonorFactory, ProductFactory
 
 
 @pytest.fixture

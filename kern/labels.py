@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,9 +15,19 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+_STYLE = re.compile(r'style="([^"]*)"')
+
+
+def _style_to_attributes(match: re.Match) -> str:
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
+
 
 def barcode_svg(value: str, *, module_height_mm: float = 12.0, show_text: bool = True) -> str:
-    """Code 128 as an inline SVG string (no XML declaration), for screens."""
+    """Code 128 as an inline SVG string (no XML declaration), for screens.
+
+    python-barcode writes ``style="fill:…"``; a strict Content-Security-Policy drops
+    inline styles (the background would turn black), so they become SVG attributes."""
     buffer = io.BytesIO()
     code = barcode.get("code128", value, writer=SVGWriter())
     code.write(
@@ -31,7 +42,7 @@ def barcode_svg(value: str, *, module_height_mm: float = 12.0, show_text: bool =
         },
     )
     svg = buffer.getvalue().decode("utf-8")
-    return svg[svg.index("<svg") :]
+    return _STYLE.sub(_style_to_attributes, svg[svg.index("<svg") :])
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ def test_barcode_svg_is_an_svg_without_xml_declaration():
     svg = barcode_svg(barcodes.encode(CodeType.HOUSEHOLD, 5))
     assert svg.startswith("<svg")
     assert "<rect" in svg
+    assert "style=" not in svg  # a strict CSP would drop inline styles
 
 
 @pytest.mark.parametrize("layout", [A4_3X8, SINGLE_62X29])

@@ -28,3 +28,9 @@ def test_pages_have_no_inline_script_and_load_nothing_from_the_internet(
 def test_health_answers_without_login(client):
     response = client.get("/gezond/")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_favicon_ico_points_at_the_svg_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/static/img/favicon.svg")

@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog, set_language
 
 from config.api import api
@@ -16,7 +14,7 @@ urlpatterns = [
     path("", kern_views.home, name="home"),
     path("gezond/", kern_views.health, name="health"),
     # Browsers ask for it on pages without HTML (a PDF in a tab).
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", kern_views.favicon),
     path(
         "aanmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"
     ),

@@ -44,7 +44,8 @@ def run_once(
     key = key.strip()
     if len(key) > MAX_KEY_LENGTH:
         raise DomainError(
-            _("The Idempotency-Key header is longer than %(max)d characters.") % {"max": MAX_KEY_LENGTH}
+            _("The Idempotency-Key header is longer than %(max)d characters.")
+            % {"max": MAX_KEY_LENGTH}
         )
     request_hash = _hash(operation, payload)
     previous = IdempotencyRecord.objects.filter(user=user, key=key).first()

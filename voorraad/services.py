@@ -65,6 +65,15 @@ class InsufficientStock(Conflict):
         )
 
 
+def _first_with_key(model, idempotency_key: str | None):
+    """The document that a concurrent request with the same idempotency key committed
+    first, or None. Fix: without it the loser of that race got an IntegrityError on
+    PostgreSQL (its unique-index insert waits for the winner's commit, then fails)."""
+    if not idempotency_key:
+        return None
+    return model.objects.filter(idempotency_key=idempotency_key).first()
+
+
 # --- Quantities in words ----------------------------------------------------------------
 
 
@@ -147,18 +156,23 @@ def _post(
     if quantity < 0:
         guarded = guarded.filter(on_hand__gte=-quantity)
     if guarded.update(on_hand=F("on_hand") + quantity, updated_at=now) != 1:
-        level = StockLevel.objects.filter(product=product, location=location).first()
-        if level is None and quantity > 0:
+        if quantity > 0:
+            # Fix: an intake is never refused. Before, when a concurrent first posting made
+            # the row after our UPDATE missed it (PostgreSQL, READ COMMITTED) but before a
+            # re-read, the intake fell through to InsufficientStock ("-2 units asked").
             try:
                 with transaction.atomic():
                     StockLevel.objects.create(
                         product=product, location=location, on_hand=quantity, updated_at=now
                     )
             except IntegrityError:  # made by a concurrent first posting: add to it
-                StockLevel.objects.filter(product=product, location=location).update(
+                added = StockLevel.objects.filter(product=product, location=location).update(
                     on_hand=F("on_hand") + quantity, updated_at=now
                 )
+                if added != 1:
+                    raise
         else:
+            level = StockLevel.objects.filter(product=product, location=location).first()
             raise InsufficientStock.of(
                 product, location, on_hand=level.on_hand if level else 0, asked=-quantity
             )
@@ -513,17 +527,29 @@ def receive_donation(
         if existing is not None:
             return existing
     merged = _merge_lines(lines)
-    donation = start_donation(
-        actor=actor, donor=donor, location=location, drive=drive, received_on=received_on, note=note
-    )
-    DonationLine.objects.bulk_create(
-        DonationLine(donation=donation, product=line.product, quantity=line.quantity)
-        for line in merged
-    )
-    if idempotency_key:
-        donation.idempotency_key = idempotency_key
-        donation.save(update_fields=["idempotency_key"])
-    return post_donation(actor=actor, donation=donation, at=at)
+    try:
+        with transaction.atomic():  # Fix: same key at the same time: see _first_with_key
+            donation = start_donation(
+                actor=actor,
+                donor=donor,
+                location=location,
+                drive=drive,
+                received_on=received_on,
+                note=note,
+            )
+            DonationLine.objects.bulk_create(
+                DonationLine(donation=donation, product=line.product, quantity=line.quantity)
+                for line in merged
+            )
+            if idempotency_key:
+                donation.idempotency_key = idempotency_key
+                donation.save(update_fields=["idempotency_key"])
+            return post_donation(actor=actor, donation=donation, at=at)
+    except IntegrityError:
+        existing = _first_with_key(Donation, idempotency_key)
+        if existing is None:
+            raise
+        return existing
 
 
 def drive_progress(drive: CollectionDrive) -> int:
@@ -566,14 +592,21 @@ def record_purchase(
     _check_location(location)
     if not lines:
         raise DomainError(_("There is nothing to book: add at least one line."))
-    purchase = Purchase.objects.create(
-        supplier=supplier,
-        location=location,
-        received_on=received_on or timezone.localdate(),
-        reference=reference,
-        created_by=actor,
-        idempotency_key=idempotency_key or None,
-    )
+    try:
+        with transaction.atomic():  # Fix: same key at the same time: see _first_with_key
+            purchase = Purchase.objects.create(
+                supplier=supplier,
+                location=location,
+                received_on=received_on or timezone.localdate(),
+                reference=reference,
+                created_by=actor,
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:
+        existing = _first_with_key(Purchase, idempotency_key)
+        if existing is None:
+            raise
+        return existing
     for line in sorted(lines, key=lambda line: line.product.pk):
         quantity = _check_quantity(line.product, line.quantity)
         try:
@@ -643,13 +676,20 @@ def plan_transfer(
             raise InsufficientStock.of(
                 line.product, from_location, on_hand=on_hand, asked=line.quantity
             )
-    transfer = Transfer.objects.create(
-        from_location=from_location,
-        to_location=to_location,
-        note=note,
-        created_by=actor,
-        idempotency_key=idempotency_key or None,
-    )
+    try:
+        with transaction.atomic():  # Fix: same key at the same time: see _first_with_key
+            transfer = Transfer.objects.create(
+                from_location=from_location,
+                to_location=to_location,
+                note=note,
+                created_by=actor,
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:
+        existing = _first_with_key(Transfer, idempotency_key)
+        if existing is None:
+            raise
+        return existing
     TransferLine.objects.bulk_create(
         TransferLine(transfer=transfer, product=line.product, quantity=line.quantity)
         for line in merged
@@ -661,8 +701,11 @@ def plan_transfer(
 def execute_transfer(*, actor: User, transfer: Transfer, at: dt.datetime | None = None) -> Transfer:
     """Move the stock of a planned transfer: out of one location, into the other."""
     _require_stock_role(actor)
+    # Fix: of=("self",): a plain FOR UPDATE with select_related also locked both location
+    # rows on PostgreSQL, and every posting's (deferred) foreign-key check on a location
+    # waits for that lock at COMMIT: concurrent takes and transfers deadlocked.
     transfer = (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("from_location", "to_location")
         .get(pk=transfer.pk)
     )
@@ -670,21 +713,30 @@ def execute_transfer(*, actor: User, transfer: Transfer, at: dt.datetime | None 
         return transfer  # a second click or scan changes nothing
     if transfer.status != Transfer.Status.PLANNED:
         raise Conflict(_("This transfer was cancelled."))
-    for line in transfer.lines.select_related("product").order_by("product_id"):
-        for location, sign, kind in (
-            (transfer.from_location, -1, Kind.TRANSFER_OUT),
-            (transfer.to_location, 1, Kind.TRANSFER_IN),
-        ):
-            _post(
-                product=line.product,
-                location=location,
-                quantity=sign * line.quantity,
-                kind=kind,
-                user=actor,
-                document_type="transfer",
-                document_id=transfer.pk,
-                at=at,
+    # Fix: post in the one order every document uses, (location, product), so two
+    # transfers in opposite directions cannot deadlock on each other's balances.
+    postings = sorted(
+        (
+            (location, line.product, sign * line.quantity, kind)
+            for line in transfer.lines.select_related("product")
+            for location, sign, kind in (
+                (transfer.from_location, -1, Kind.TRANSFER_OUT),
+                (transfer.to_location, 1, Kind.TRANSFER_IN),
             )
+        ),
+        key=lambda posting: (posting[0].pk, posting[1].pk),
+    )
+    for location, product, quantity, kind in postings:
+        _post(
+            product=product,
+            location=location,
+            quantity=quantity,
+            kind=kind,
+            user=actor,
+            document_type="transfer",
+            document_id=transfer.pk,
+            at=at,
+        )
     transfer.status = Transfer.Status.DONE
     transfer.done_at = at or timezone.now()
     transfer.save(update_fields=["status", "done_at"])
@@ -769,15 +821,22 @@ def adjust_stock(
     if write_off and quantity > 0:
         quantity = -quantity
     _check_location(location)
-    return _post(
-        product=product,
-        location=location,
-        quantity=quantity,
-        kind=Kind.WRITE_OFF if write_off else Kind.ADJUSTMENT,
-        user=actor,
-        reason=reason,
-        idempotency_key=idempotency_key or None,
-    )
+    try:
+        with transaction.atomic():  # Fix: same key at the same time: see _first_with_key
+            return _post(
+                product=product,
+                location=location,
+                quantity=quantity,
+                kind=Kind.WRITE_OFF if write_off else Kind.ADJUSTMENT,
+                user=actor,
+                reason=reason,
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:
+        existing = _first_with_key(StockMovement, idempotency_key)
+        if existing is None:
+            raise
+        return existing
 
 
 @transaction.atomic
@@ -835,7 +894,12 @@ def start_count(*, actor: User, location: Location, note: str = "") -> StockCoun
 
 
 def _open_count(count: StockCount) -> StockCount:
-    locked = StockCount.objects.select_for_update().select_related("location").get(pk=count.pk)
+    # Fix: of=("self",), not the location row too (see execute_transfer).
+    locked = (
+        StockCount.objects.select_for_update(of=("self",))
+        .select_related("location")
+        .get(pk=count.pk)
+    )
     if locked.status != StockCount.Status.OPEN:
         raise Conflict(_("This count is closed."))
     return locked
@@ -972,7 +1036,8 @@ def save_item(*, actor: User, item: Item, note: str = "") -> Item:
 @transaction.atomic
 def change_item_status(*, actor: User, item: Item, status: str, note: str = "") -> Item:
     _require_stock_role(actor)
-    item = Item.objects.select_for_update().select_related("item_type").get(pk=item.pk)
+    # Fix: of=("self",), not the item type row too (see execute_transfer).
+    item = Item.objects.select_for_update(of=("self",)).select_related("item_type").get(pk=item.pk)
     if status not in Item.Status.values:
         raise DomainError(_("Unknown status “%(status)s”.") % {"status": status})
     if status == item.status:

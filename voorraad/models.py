@@ -627,7 +627,7 @@ class Item(models.Model):
         indexes = [models.Index(fields=["item_type", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code})"
+        return f"{self.name} ({self.code})" if self.pk else self.name
 
     @property
     def code(self) -> str:

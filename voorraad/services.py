@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -29,6 +30,7 @@ from voorraad.models import (
     Donor,
     Item,
     ItemEvent,
+    ItemType,
     MinimumLevel,
     Product,
     ProductBarcode,
@@ -116,6 +118,17 @@ def _check_quantity(product: Product, quantity: object, *, allow_zero: bool = Fa
             field="quantity",
         )
     return quantity
+
+
+def _validate(obj) -> None:
+    """Model validation as a DomainError naming the first problem and its field."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise DomainError(
+            " ".join(str(p) for p in problems), field=None if field == NON_FIELD_ERRORS else field
+        ) from None
 
 
 def _check_location(location: Location) -> Location:
@@ -283,13 +296,21 @@ def save_product(
 ) -> Product:
     """Create or change a product; optionally replace its EAN codes and minimum levels."""
     _require_stock_role(actor)
-    product.full_clean()
+    product.name = (product.name or "").strip()
+    if Product.objects.filter(name__iexact=product.name).exclude(pk=product.pk).exists():
+        raise Conflict(
+            _("There is already a product called %(name)s.") % {"name": product.name}, field="name"
+        )
+    _validate(product)
     product.save()
     if gtins is not None:
         wanted = {}
         for raw, units in gtins:
-            gtin = barcodes.parse_gtin(raw)
-            wanted[gtin] = units
+            try:
+                gtin = barcodes.parse_gtin(raw)
+            except DomainError as exc:
+                raise DomainError(exc.message, code=exc.code, field="gtins") from None
+            wanted[gtin] = _check_quantity(product, units or product.pack_size)
         taken = (
             ProductBarcode.objects.filter(gtin__in=wanted)
             .exclude(product=product)
@@ -305,13 +326,14 @@ def save_product(
         for gtin, units in wanted.items():
             ProductBarcode.objects.update_or_create(
                 gtin=gtin,
-                defaults={"product": product, "units": max(1, int(units or product.pack_size))},
+                defaults={"product": product, "units": units},
             )
     if minimums is not None:
         for location, minimum in minimums.items():
             if minimum:
+                minimum = _check_quantity(product, minimum)
                 MinimumLevel.objects.update_or_create(
-                    product=product, location=location, defaults={"minimum_units": int(minimum)}
+                    product=product, location=location, defaults={"minimum_units": minimum}
                 )
             else:
                 MinimumLevel.objects.filter(product=product, location=location).delete()
@@ -333,6 +355,9 @@ def map_gtin(
                 _("EAN %(gtin)s already belongs to %(product)s.")
                 % {"gtin": gtin, "product": existing.product.name}
             )
+        if existing.units != units:  # mapping it again with another pack size corrects it
+            existing.units = units
+            existing.save(update_fields=["units"])
         return existing
     return ProductBarcode.objects.create(gtin=gtin, product=product, units=units)
 
@@ -363,7 +388,11 @@ def product_for_code(code: str) -> ScannedProduct:
         raise DomainError(
             _("“%(code)s” is not a product code or an EAN.") % {"code": recognised.text}
         )
-    mapped = ProductBarcode.objects.select_related("product").filter(gtin=recognised.gtin).first()
+    mapped = (
+        ProductBarcode.objects.select_related("product")
+        .filter(gtin=recognised.gtin, product__is_active=True)
+        .first()
+    )
     if mapped is None:
         raise NotFound(
             _("EAN %(gtin)s is not known yet: choose the product it belongs to.")
@@ -382,7 +411,7 @@ def save_donor(*, actor: User, donor: Donor) -> Donor:
     donor.name = (donor.name or "").strip()
     if not donor.name:
         raise DomainError(_("Give the donor a name."), field="name")
-    donor.full_clean()
+    _validate(donor)
     donor.save()
     return donor
 
@@ -452,6 +481,7 @@ def scan_into_donation(
 
 
 def _add_to_line(donation: Donation, product: Product, units: int) -> DonationLine:
+    _check_quantity(product, units)
     line, created = DonationLine.objects.get_or_create(
         donation=donation, product=product, defaults={"quantity": units}
     )
@@ -592,6 +622,8 @@ def record_purchase(
     _check_location(location)
     if not lines:
         raise DomainError(_("There is nothing to book: add at least one line."))
+    if received_on and received_on > timezone.localdate():
+        raise DomainError(_("A purchase cannot be received in the future."), field="received_on")
     try:
         with transaction.atomic():  # Fix: same key at the same time: see _first_with_key
             purchase = Purchase.objects.create(
@@ -613,7 +645,7 @@ def record_purchase(
             cost = Decimal(str(line.unit_cost))
         except InvalidOperation:
             cost = Decimal(-1)
-        if cost < 0 or cost > 10_000:
+        if not cost.is_finite() or cost < 0 or cost > 10_000:
             raise DomainError(
                 _("%(product)s: “%(cost)s” is not a valid cost per unit.")
                 % {"product": line.product.name, "cost": line.unit_cost},
@@ -971,6 +1003,15 @@ def cancel_count(*, actor: User, count: StockCount) -> StockCount:
 
 # --- Items ------------------------------------------------------------------------------
 
+CAR_SEAT_MAX_AGE_DAYS = 10 * 365
+# Statuses a coordinator sets by hand; "on loan" is set by a loan at the counter.
+MANUAL_STATUSES = {
+    Item.Status.AVAILABLE,
+    Item.Status.RESERVED,
+    Item.Status.IN_REPAIR,
+    Item.Status.RETIRED,
+}
+
 ITEM_TRANSITIONS: dict[str, set[str]] = {
     Item.Status.AVAILABLE: {
         Item.Status.ON_LOAN,
@@ -1005,6 +1046,13 @@ def item_safety_problem(item: Item, *, on: dt.date | None = None) -> str | None:
             }
         if not item.approval:
             return _("%(item)s has no known approval (R44/04 or R129).") % {"item": item.name}
+        if not item.end_of_life_on and (
+            not item.manufactured_on or (on - item.manufactured_on).days > CAR_SEAT_MAX_AGE_DAYS
+        ):
+            return _(
+                "%(item)s: enter the advised end of life; without it a car seat older than "
+                "ten years (or of unknown age) is not lent."
+            ) % {"item": item.name}
     return None
 
 
@@ -1013,12 +1061,24 @@ def save_item(*, actor: User, item: Item, note: str = "") -> Item:
     _require_stock_role(actor)
     is_new = item.pk is None
     previous_status = (
-        None if is_new else Item.objects.values_list("status", flat=True).get(pk=item.pk)
+        None
+        if is_new
+        else Item.objects.select_for_update().values_list("status", flat=True).get(pk=item.pk)
     )
+    if (
+        is_new
+        or item.location_id
+        != Item.objects.filter(pk=item.pk).values_list("location_id", flat=True).first()
+    ):
+        _check_location(item.location)
     if item.crashed and item.status in (Item.Status.AVAILABLE, Item.Status.RESERVED):
         item.status = Item.Status.RETIRED
         note = note or _("retired: has been in a crash")
-    item.full_clean()
+    if item.status in (Item.Status.AVAILABLE, Item.Status.RESERVED, Item.Status.ON_LOAN):
+        problem = item_safety_problem(item)
+        if problem and (is_new or previous_status != item.status):
+            raise DomainError(problem, code="unsafe_item")
+    _validate(item)
     item.save()
     if is_new:
         ItemEvent.objects.create(
@@ -1076,5 +1136,29 @@ def create_category(*, actor: User, name: str) -> Category:
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Give the category a name."), field="name")
-    category, _created = Category.objects.get_or_create(name=name)
-    return category
+    if len(name) > 100:
+        raise DomainError(_("A category name has at most 100 characters."), field="name")
+    existing = Category.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        raise Conflict(
+            _("There is already a category called %(name)s.") % {"name": existing.name},
+            field="name",
+        )
+    return Category.objects.create(name=name)
+
+
+@transaction.atomic
+def save_item_type(*, actor: User, item_type: ItemType) -> ItemType:
+    _require_stock_role(actor)
+    item_type.name = (item_type.name or "").strip()
+    if ItemType.objects.filter(name__iexact=item_type.name).exclude(pk=item_type.pk).exists():
+        raise Conflict(
+            _("There is already an item type called %(name)s.") % {"name": item_type.name},
+            field="name",
+        )
+    item_type.default_accessories = [
+        a.strip() for a in item_type.default_accessories if a and a.strip()
+    ]
+    _validate(item_type)
+    item_type.save()
+    return item_type

@@ -91,6 +91,7 @@ def test_marking_a_stored_car_seat_as_crashed_retires_it_and_records_the_change(
             name="Cybex Aton",
             location=point,
             approval=Item.Approval.R129,
+            end_of_life_on=timezone.localdate() + dt.timedelta(days=900),
         ),
     )
     seat.crashed = True
@@ -285,3 +286,27 @@ def test_safety_rules_are_for_car_seats_only(coordinator, point, bike_type):
     bike = ItemFactory(item_type=bike_type, location=point, approval=Item.Approval.NONE)
     assert services.item_safety_problem(bike) is None
     services.change_item_status(actor=coordinator, item=bike, status=Status.ON_LOAN)
+
+
+def test_a_car_seat_of_unknown_age_cannot_be_added_as_available(coordinator, point, car_seat_type):
+    with pytest.raises(DomainError, match="Maxi-Cosi"):
+        services.save_item(
+            actor=coordinator,
+            item=Item(
+                item_type=car_seat_type, name="Maxi-Cosi Pebble", location=point, approval="R44/04"
+            ),
+        )
+    assert not Item.objects.exists()
+
+
+def test_a_car_seat_older_than_ten_years_without_end_of_life_is_not_lent(point, car_seat_type):
+    seat = Item(
+        item_type=car_seat_type,
+        name="Oude stoel",
+        location=point,
+        approval="R44/04",
+        manufactured_on=timezone.localdate() - dt.timedelta(days=11 * 365),
+    )
+    assert services.item_safety_problem(seat) is not None
+    seat.manufactured_on = timezone.localdate() - dt.timedelta(days=2 * 365)
+    assert services.item_safety_problem(seat) is None

@@ -1335,3 +1335,90 @@ def test_reconcile_stock_command_fails_and_names_a_tampered_balance(
     assert "Uitdeelpunt Centrum" in output
     assert "95" in output and "88" in output
     assert "Billendoekjes" not in output
+
+
+# --- Catalogue and input checks found in review -----------------------------------------
+
+
+def test_create_category_refuses_a_name_that_differs_only_in_case(coordinator):
+    services.create_category(actor=coordinator, name="Luiers")
+    with pytest.raises(Conflict):
+        services.create_category(actor=coordinator, name="luiers")
+    with pytest.raises(DomainError):
+        services.create_category(actor=coordinator, name="x" * 101)
+
+
+def test_save_product_with_a_taken_name_is_a_domain_error_not_a_crash(coordinator):
+    first = ProductFactory(name="Billendoekjes")
+    with pytest.raises(Conflict) as caught:
+        services.save_product(
+            actor=coordinator, product=Product(name="billendoekjes", category=first.category)
+        )
+    assert caught.value.field == "name"
+
+
+def test_save_product_reports_a_bad_ean_on_the_ean_field(coordinator):
+    product = ProductFactory.build(category=ProductFactory().category)
+    with pytest.raises(DomainError) as caught:
+        services.save_product(actor=coordinator, product=product, gtins=[("5410013101238", 1)])
+    assert caught.value.field == "gtins"
+
+
+def test_map_gtin_again_with_other_units_corrects_the_units(coordinator):
+    product = ProductFactory(pack_size=44)
+    gtin = "541001310123" + barcodes.gs1_check_digit("541001310123")
+    services.map_gtin(actor=coordinator, gtin=gtin, product=product, units=44)
+    assert services.map_gtin(actor=coordinator, gtin=gtin, product=product, units=40).units == 40
+
+
+def test_an_inactive_product_is_not_found_by_its_ean(coordinator):
+    product = ProductFactory(pack_size=10)
+    gtin = "541001310124" + barcodes.gs1_check_digit("541001310124")
+    services.map_gtin(actor=coordinator, gtin=gtin, product=product)
+    product.is_active = False
+    product.save()
+    with pytest.raises(NotFound):
+        services.product_for_code(gtin)
+
+
+def test_scanning_an_absurd_number_of_packs_into_a_new_line_is_refused(coordinator, point):
+    product = ProductFactory(pack_size=44)
+    donation = services.start_donation(actor=coordinator, donor=DonorFactory(), location=point)
+    with pytest.raises(DomainError):
+        services.scan_into_donation(
+            actor=coordinator, donation=donation, code=product.code, packs=100_000
+        )
+    assert not donation.lines.exists()
+
+
+@pytest.mark.parametrize("cost", ["NaN", "Infinity", "-1", "abc"])
+def test_record_purchase_refuses_a_cost_that_is_no_amount(coordinator, point, cost):
+    product = ProductFactory()
+    with pytest.raises(DomainError):
+        services.record_purchase(
+            actor=coordinator,
+            supplier=SupplierFactory(),
+            location=point,
+            lines=[services.CostLine(product, 10, cost)],
+        )
+    assert services.level_of(product=product, location=point) == 0
+
+
+def test_record_purchase_refuses_a_date_in_the_future(coordinator, point):
+    with pytest.raises(DomainError):
+        services.record_purchase(
+            actor=coordinator,
+            supplier=SupplierFactory(),
+            location=point,
+            lines=[services.CostLine(ProductFactory(), 10, Decimal("0.2"))],
+            received_on=timezone.localdate() + dt.timedelta(days=1),
+        )
+
+
+def test_save_donor_with_a_bad_email_is_a_domain_error_on_that_field(coordinator):
+    with pytest.raises(DomainError) as caught:
+        services.save_donor(
+            actor=coordinator,
+            donor=Donor(name="School", kind=Donor.Kind.SCHOOL, email="geen-adres"),
+        )
+    assert caught.value.field == "email"

@@ -339,10 +339,15 @@ class ItemTypeForm(forms.ModelForm):
 def itemtype_list(request):
     form = ItemTypeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # Item types have no rules of their own (no service): the form validates all.
-        item_type = form.save()
-        messages.success(request, _("%(name)s is saved.") % {"name": item_type.name})
-        return redirect("voorraad:itemtype_list")
+        try:
+            item_type = services.save_item_type(
+                actor=request.user, item_type=form.save(commit=False)
+            )
+        except DomainError as exc:
+            form.add_error(_error_field(form, exc), exc.message)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": item_type.name})
+            return redirect("voorraad:itemtype_list")
     item_types = ItemType.objects.select_related("category").annotate(item_count=Count("items"))
     return render(request, "voorraad/itemtype_list.html", {"form": form, "item_types": item_types})
 
@@ -563,7 +568,7 @@ class ItemStatusForm(forms.Form):
 
     def __init__(self, *args, item: Item, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = services.ITEM_TRANSITIONS.get(item.status, set())
+        allowed = services.ITEM_TRANSITIONS.get(item.status, set()) & services.MANUAL_STATUSES
         self.fields["status"].choices = [
             (value, label) for value, label in Item.Status.choices if value in allowed
         ]

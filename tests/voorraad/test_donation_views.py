@@ -15,6 +15,15 @@ from django.utils import timezone
 
 from kern.barcodes import CodeType, encode
 from kern.models import Location
+from tests.voorraad.factories import (
+    CollectionPointFactory,
+    DonorFactory,
+    DraftDonationFactory,
+    DriveFactory,
+    ProductFactory,
+    PurchaseFactory,
+    ean13,
+)
 from voorraad import services
 from voorraad.models import (
     CollectionDrive,
@@ -29,33 +38,23 @@ from voorraad.models import (
     Supplier,
 )
 
-from .factories_donations import (
-    CollectionPointFactory,
-    DonationDonorFactory,
-    DonationProductFactory,
-    DraftDonationFactory,
-    DriveFactory,
-    PurchaseFactory,
-    ean13,
-)
-
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
 def diapers(db):
-    return DonationProductFactory(name="Luiers maat 4", pack_size=44)
+    return ProductFactory(name="Luiers maat 4", pack_size=44)
 
 
 @pytest.fixture
 def wipes(db):
-    return DonationProductFactory(name="Vochtige doekjes", pack_size=80)
+    return ProductFactory(name="Vochtige doekjes", pack_size=80)
 
 
 @pytest.fixture
 def records(coordinator, point, diapers):
     """One of every record the screens show."""
-    donor = DonationDonorFactory(name="Basisschool De Linde")
+    donor = DonorFactory(name="Basisschool De Linde")
     drive = DriveFactory(name="Luierinzameling")
     draft = DraftDonationFactory(
         donor=donor, location=point, drive=drive, created_by=coordinator, lines=[(diapers, 44)]
@@ -128,7 +127,7 @@ def _units(donation) -> dict[str, int]:
 
 
 def test_intake_journey_from_start_to_booking(login, coordinator, point, diapers, wipes):
-    donor = DonationDonorFactory(name="Kinderopvang Het Nest", kind=Donor.Kind.CHILDCARE)
+    donor = DonorFactory(name="Kinderopvang Het Nest", kind=Donor.Kind.CHILDCARE)
     client = login(coordinator)
 
     page = client.get(reverse("voorraad:donation_start"))
@@ -330,7 +329,7 @@ def _queries(client, url) -> int:
 
 def _make_donations(count, *, coordinator, point, product):
     for n in range(count):
-        donor = DonationDonorFactory()
+        donor = DonorFactory(kind=Donor.Kind.SCHOOL)
         drive = DriveFactory()
         DraftDonationFactory(
             donor=donor,
@@ -359,7 +358,7 @@ def test_lists_take_a_fixed_number_of_queries(login, coordinator, point, diapers
 
 def test_donor_list_totals_and_filters(login, coordinator, point, diapers):
     _make_donations(2, coordinator=coordinator, point=point, product=diapers)
-    school = DonationDonorFactory(name="Basisschool Sint-Jozef", city="Melle")
+    school = DonorFactory(name="Basisschool Sint-Jozef", city="Melle")
     DraftDonationFactory(donor=school, location=point, created_by=coordinator, lines=[(diapers, 7)])
     client = login(coordinator)
     html = client.get(reverse("voorraad:donor_list"), {"q": "sint-jozef"}).content.decode()
@@ -446,7 +445,7 @@ def test_drive_create_validates_dates_and_points(login, coordinator, point):
 
 def test_drive_detail_shows_progress_and_donors(login, coordinator, point, diapers):
     drive = DriveFactory(name="Luierweek", target_units=200)
-    donor = DonationDonorFactory(name="Crèche Kadee")
+    donor = DonorFactory(name="Crèche Kadee")
     donation = DraftDonationFactory(
         donor=donor, location=point, drive=drive, created_by=coordinator, lines=[(diapers, 50)]
     )

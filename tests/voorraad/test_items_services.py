@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone, translation
 
 from kern.errors import Conflict, DomainError, NotAllowed
-from tests.voorraad.factories_stock import ItemFactory, ItemTypeFactory
+from tests.voorraad.factories import ItemFactory, ItemTypeFactory
 from voorraad import services
 from voorraad.models import Item, ItemEvent, ItemType
 

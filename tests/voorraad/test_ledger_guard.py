@@ -1,7 +1,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from tests.voorraad.factories_stock import DonorFactory, ProductFactory
+from tests.voorraad.factories import DonorFactory, ProductFactory
 from voorraad import services
 from voorraad.models import StockMovement
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from kern import services as kern_services
 from kern.barcodes import gs1_check_digit
-from tests.voorraad.factories_stock import DonorFactory, ItemFactory, ProductFactory
+from tests.voorraad.factories import DonorFactory, ItemFactory, ProductFactory
 from voorraad import services
 from voorraad.models import Donation, ProductBarcode, StockMovement, Transfer
 

@@ -23,7 +23,7 @@ from django.db.models import Sum
 from kern.errors import Conflict
 from kern.roles import Role, sync_role_groups
 from tests.factories import LocationFactory, UserFactory
-from tests.voorraad.factories_stock import DonorFactory, ProductFactory, SupplierFactory
+from tests.voorraad.factories import DonorFactory, ProductFactory, SupplierFactory
 from voorraad import services
 from voorraad.models import Donation, StockLevel, StockMovement
 from voorraad.services import CostLine, InsufficientStock, Line

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from kern import barcodes
 from kern.errors import Conflict, DomainError, NotAllowed, NotFound
 from tests.factories import LocationFactory
-from tests.voorraad.factories_stock import (
+from tests.voorraad.factories import (
     DonorFactory,
     ItemFactory,
     ItemTypeFactory,

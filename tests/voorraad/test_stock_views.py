@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.voorraad.factories_stock import DonorFactory, ProductFactory
+from tests.voorraad.factories import DonorFactory, ProductFactory
 from voorraad import services
 from voorraad.models import StockCount, StockMovement, Transfer
 

@@ -358,7 +358,7 @@ def test_lists_take_a_fixed_number_of_queries(login, coordinator, point, diapers
 
 def test_donor_list_totals_and_filters(login, coordinator, point, diapers):
     _make_donations(2, coordinator=coordinator, point=point, product=diapers)
-    school = DonorFactory(name="Basisschool Sint-Jozef", city="Melle")
+    school = DonorFactory(name="Basisschool Sint-Jozef", city="Melle", kind=Donor.Kind.SCHOOL)
     DraftDonationFactory(donor=school, location=point, created_by=coordinator, lines=[(diapers, 7)])
     client = login(coordinator)
     html = client.get(reverse("voorraad:donor_list"), {"q": "sint-jozef"}).content.decode()

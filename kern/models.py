@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kern import barcodes
 from kern.roles import PERMISSIONS, Role
@@ -257,7 +258,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("record"), max_length=40, blank=True, db_index=True)
     object_repr = models.CharField(_("record (description)"), max_length=200, blank=True)
     source = models.CharField(
-        _("from"), max_length=120, blank=True, help_text=_("Screen or API operation.")
+        pgettext_lazy("audit", "from"), max_length=120, blank=True, help_text=_("Screen or API operation.")
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
 

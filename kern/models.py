@@ -258,7 +258,10 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("record"), max_length=40, blank=True, db_index=True)
     object_repr = models.CharField(_("record (description)"), max_length=200, blank=True)
     source = models.CharField(
-        pgettext_lazy("audit", "from"), max_length=120, blank=True, help_text=_("Screen or API operation.")
+        pgettext_lazy("audit", "from"),
+        max_length=120,
+        blank=True,
+        help_text=_("Screen or API operation."),
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
 

@@ -62,3 +62,16 @@ class CountStartForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class AsOfForm(forms.Form):
+    location = forms.ModelChoiceField(label=_("Location"), queryset=active_locations())
+    day = forms.DateField(label=_("At the end of"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_day(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Choose a day that has passed."))
+        return day

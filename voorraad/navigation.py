@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 SECTIONS = [
-    (_("Overview"), "voorraad:stock_overview", ()),
+    (_("Overview"), "voorraad:stock_overview", ("op-datum/",)),
     (_("Donations"), "voorraad:donation_list", ("schenkingen/",)),
     (_("Donors"), "voorraad:donor_list", ("schenkers/",)),
     (_("Collection drives"), "voorraad:drive_list", ("inzamelacties/",)),
@@ -33,6 +33,8 @@ def sections(current_path: str) -> list[dict]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = rest is not None and (rest.startswith(prefixes) if prefixes else rest == "")
+        active = rest is not None and (
+            (rest == "" and url == root) or bool(prefixes and rest.startswith(prefixes))
+        )
         found.append({"label": label, "url": url, "name": name, "active": active})
     return found

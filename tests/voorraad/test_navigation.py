@@ -7,6 +7,7 @@ from voorraad.navigation import sections
     ("path", "active"),
     [
         ("/voorraad/", "voorraad:stock_overview"),
+        ("/voorraad/op-datum/", "voorraad:stock_overview"),
         ("/voorraad/labels/objecten/", "voorraad:label_products"),
         ("/voorraad/categorieen/", "voorraad:product_list"),
         ("/voorraad/objecttypes/", "voorraad:item_list"),

@@ -18,6 +18,7 @@ PAGES = [
     "/voorraad/overboekingen/nieuw/",
     "/voorraad/correcties/nieuw/",
     "/voorraad/tellingen/",
+    "/voorraad/op-datum/",
 ]
 
 
@@ -195,3 +196,23 @@ def test_reversal_screen_books_an_opposite_row(login, coordinator, point, stocke
     again = client.post(f"/voorraad/bewegingen/{movement.pk}/terugdraaien/", {"reason": "nog eens"})
     assert again.status_code == 200
     assert StockMovement.objects.filter(kind="terugdraaiing").count() == 1
+
+
+def test_stock_on_a_past_date_shows_what_was_there_then(login, coordinator, point, stocked):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    client = login(coordinator)
+    before = client.get("/voorraad/op-datum/", {"location": point.pk, "day": yesterday.isoformat()})
+    assert 'data-units="' not in before.content.decode()  # the donation came in today
+    today = client.get(
+        "/voorraad/op-datum/", {"location": point.pk, "day": timezone.localdate().isoformat()}
+    )
+    assert today.content.decode().count('data-units="400"') == 3
+    future = client.get(
+        "/voorraad/op-datum/",
+        {"location": point.pk, "day": (timezone.localdate() + dt.timedelta(days=2)).isoformat()},
+    )
+    assert 'class="error"' in future.content.decode()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
@@ -18,13 +21,14 @@ from kern.permissions import role_required
 from voorraad import selectors, services
 from voorraad.forms import (
     AdjustmentForm,
+    AsOfForm,
     CountStartForm,
     PacksAndUnits,
     ReverseForm,
     TransferStartForm,
     units_from,
 )
-from voorraad.models import Category, StockCount, StockLevel, StockMovement, Transfer
+from voorraad.models import Category, Product, StockCount, StockLevel, StockMovement, Transfer
 from voorraad.tables import CountTable, MovementTable, StockLevelTable, TransferTable
 
 PAGE_SIZE = 50
@@ -79,6 +83,32 @@ def stock_overview(request):
             "categories": Category.objects.order_by("name"),
             "query": request.GET.urlencode(),
         },
+    )
+
+
+@role_required(STOCK)
+def stock_as_of(request):
+    """Stock of one location at the end of a past day, computed from the ledger."""
+    form = AsOfForm(request.GET or None)
+    rows, moment = [], None
+    if form.is_valid():
+        location, day = form.cleaned_data["location"], form.cleaned_data["day"]
+        moment = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+        units = services.stock_as_of(location=location, at=moment)
+        products = Product.objects.in_bulk(units)
+        rows = sorted(
+            (
+                {
+                    "product": products[pk],
+                    "units": n,
+                    "text": services.describe_units(products[pk], n),
+                }
+                for pk, n in units.items()
+            ),
+            key=lambda row: row["product"].name,
+        )
+    return render(
+        request, "voorraad/stock_as_of.html", {"form": form, "rows": rows, "moment": moment}
     )
 
 
@@ -398,6 +428,7 @@ def count_sheet(request, pk: int):
 
 urlpatterns = [
     path("", stock_overview, name="stock_overview"),
+    path("op-datum/", stock_as_of, name="stock_as_of"),
     path("bewegingen/", movement_list, name="movement_list"),
     path("bewegingen/<int:pk>/terugdraaien/", movement_reverse, name="movement_reverse"),
     path("overboekingen/", transfer_list, name="transfer_list"),

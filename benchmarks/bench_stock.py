@@ -109,6 +109,24 @@ def benchmarks(repeat: int, client_factory):
             reason="bench",
         )
 
+    from kern import services as kern_services
+
+    token = kern_services.create_api_token(
+        actor=coordinator, owner=coordinator, name="bench"
+    ).plaintext
+    api = client_factory("coordinator")
+    body = {"product_id": product.pk, "location_id": location.pk, "quantity": 1, "reason": "bench"}
+
+    def post_via_api():
+        body["quantity"] = -body["quantity"]
+        response = api.post(
+            "/api/v1/voorraad/adjustments",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert response.status_code == 201, response.content
+
     def overview():
         response = coordinator_client.get(f"/voorraad/?location={location.pk}")
         assert response.status_code == 200
@@ -139,6 +157,7 @@ def benchmarks(repeat: int, client_factory):
         canvas.save()
 
     yield "stock_post_one_line_movement", post_one, repeat, extra
+    yield "stock_post_via_api_adjust_stock", post_via_api, repeat, extra
     yield "stock_overview_page_one_location", overview, max(50, repeat // 4), extra
     yield (
         "stock_as_of_date_one_location",

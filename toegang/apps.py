@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ToegangConfig(AppConfig):
     name = "toegang"
     verbose_name = _("Access and eligibility")
+
+    def ready(self) -> None:
+        from toegang import scanning
+
+        scanning.register()

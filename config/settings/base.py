@@ -192,3 +192,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- UiTPAS (publiq API v4) -------------------------------------------------------------
+# Default: the local stand-in that `make run` and the tests start (python -m
+# toegang.uitpas.standin). Production: https://api.uitpas.be and
+# https://account.uitid.be/realms/uitid/protocol/openid-connect/token, with the
+# municipality's client credentials.
+UITPAS_API_URL = os.environ.get("UITPAS_API_URL", "http://127.0.0.1:8100")
+UITPAS_TOKEN_URL = os.environ.get("UITPAS_TOKEN_URL", "http://127.0.0.1:8100/token")
+UITPAS_CLIENT_ID = os.environ.get("UITPAS_CLIENT_ID", "deelpunt-demo")
+UITPAS_CLIENT_SECRET = os.environ.get("UITPAS_CLIENT_SECRET", "demo-secret")
+UITPAS_TIMEOUT = float(os.environ.get("UITPAS_TIMEOUT", "3"))

@@ -1,9 +1,9 @@
-from django.urls import path
+"""URLs of the toegang app: each views module keeps its own ``urlpatterns``."""
 
-from toegang import views
+from toegang.views import households, privacy, programs, referrals
 
 app_name = "toegang"
 
-urlpatterns = [
-    path("doorverwijzingen/", views.referral_list, name="referral_list"),
-]
+urlpatterns = (
+    referrals.urlpatterns + households.urlpatterns + privacy.urlpatterns + programs.urlpatterns
+)

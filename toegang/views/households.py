@@ -1,0 +1,3 @@
+"""Screens: households (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Screens: privacy (being built)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Screens: programs (being built)."""
+
+urlpatterns: list = []

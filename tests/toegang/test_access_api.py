@@ -1,0 +1,222 @@
+"""API: check_eligibility, issue_referral, revoke_referral (token auth), and the UiTPAS
+path of check_eligibility against the local stand-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.utils import timezone
+
+from kern import services as kern_services
+from kern.models import AuditEntry
+from tests.factories import MunicipalityFactory
+from toegang import services
+from toegang.models import Evidence, Household, Program, Referral
+
+
+@pytest.fixture
+def gent_point(point):
+    point.municipality = MunicipalityFactory(
+        name="Gent", postcodes=["9000", "9040", "9050", "9090"]
+    )
+    point.postcode = "9000"
+    point.save()
+    return point
+
+
+@pytest.fixture
+def pamperbank(db):
+    return Program.objects.create(name="Pamperbank", kind="pamperbank", quota_packs_per_child=8)
+
+
+def bearer(user):
+    token = kern_services.create_api_token(actor=user, owner=user, name="t").plaintext
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def post(client, path, body, headers):
+    return client.post(path, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_social_worker_issues_a_referral_for_a_new_household_through_the_api(
+    client, social_worker, pamperbank
+):
+    year = timezone.localdate().year
+    response = post(
+        client,
+        "/api/v1/toegang/referrals",
+        {
+            "new_household": {
+                "postcode": "9040",
+                "children": [{"birth_year": year, "birth_month": 1}],
+            },
+            "program_ids": [pamperbank.pk],
+        },
+        bearer(social_worker),
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["programs"] == ["Pamperbank"] and body["code"].startswith("D")
+    assert "reason" not in json.dumps(body)
+    assert Household.objects.count() == 1
+
+
+def test_issue_referral_with_a_bad_household_creates_nothing(client, social_worker, pamperbank):
+    response = post(
+        client,
+        "/api/v1/toegang/referrals",
+        {"new_household": {"postcode": "90"}, "program_ids": [pamperbank.pk]},
+        bearer(social_worker),
+    )
+    assert response.status_code == 400
+    assert not Household.objects.exists() and not Referral.objects.exists()
+
+
+def test_revoke_referral_by_its_issuer_only(client, social_worker, coordinator, pamperbank):
+    household = services.register_household(actor=social_worker, postcode="9000", children=[])
+    referral = services.issue_referral(
+        actor=social_worker, household=household, programs=[pamperbank]
+    )
+    refused = post(
+        client, f"/api/v1/toegang/referrals/{referral.pk}/revoke", {}, bearer(coordinator)
+    )
+    assert refused.status_code == 403
+    done = post(
+        client, f"/api/v1/toegang/referrals/{referral.pk}/revoke", {}, bearer(social_worker)
+    )
+    assert done.status_code == 200 and done.json()["revoked"] is True
+
+
+def test_check_eligibility_by_referral_code_tells_what_without_why(
+    client, volunteer, social_worker, pamperbank, gent_point
+):
+    household = services.register_household(
+        actor=social_worker,
+        postcode="9000",
+        children=[services.ChildIn(timezone.localdate().year, 1)],
+    )
+    referral = services.issue_referral(
+        actor=social_worker, household=household, programs=[pamperbank]
+    )
+    response = post(
+        client,
+        "/api/v1/toegang/eligibility",
+        {"location_id": gent_point.pk, "referral_code": referral.code},
+        bearer(volunteer),
+    )
+    assert response.status_code == 200, response.content
+    [row] = response.json()["entitlements"]
+    assert row["allowed"] is True and row["quota_remaining"] == 8
+    text = json.dumps(response.json()).lower()
+    assert "doorverwijzing" not in text and "referral" not in text
+    assert AuditEntry.objects.filter(
+        action="view", object_id=str(household.pk), actor=volunteer
+    ).exists()
+
+
+def test_check_eligibility_at_another_point_is_refused(
+    client, volunteer, other_point, social_worker, pamperbank
+):
+    household = services.register_household(actor=social_worker, postcode="9000", children=[])
+    response = post(
+        client,
+        "/api/v1/toegang/eligibility",
+        {"location_id": other_point.pk, "household_code": household.code},
+        bearer(volunteer),
+    )
+    assert response.status_code == 403
+
+
+@pytest.fixture(scope="module")
+def standin():
+    from toegang.uitpas.standin import start_standin
+
+    server = start_standin()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def uitpas(settings, standin):
+    from toegang.uitpas.client import clear_token_cache
+
+    settings.UITPAS_API_URL = standin.url
+    settings.UITPAS_TOKEN_URL = standin.token_url
+    settings.UITPAS_TIMEOUT = 0.5
+    standin.reset()
+    clear_token_cache()
+    yield standin
+    standin.reset()
+    clear_token_cache()
+
+
+@pytest.fixture
+def linked(social_worker, volunteer):
+    household = services.register_household(
+        actor=social_worker,
+        postcode="9000",
+        children=[services.ChildIn(timezone.localdate().year, 1)],
+    )
+    services.link_uitpas_card(actor=volunteer, household=household, number="0900000067513")
+    return household
+
+
+def test_check_eligibility_by_uitpas_asks_uitpas_once_and_reuses_the_check(
+    client, volunteer, pamperbank, gent_point, uitpas, linked
+):
+    body = {"location_id": gent_point.pk, "uitpas_number": "0900000067513"}
+    headers = bearer(volunteer)
+    first = post(client, "/api/v1/toegang/eligibility", body, headers)
+    assert first.status_code == 200, first.content
+    assert first.json()["entitlements"][0]["allowed"] is True
+    second = post(client, "/api/v1/toegang/eligibility", body, headers)
+    assert second.status_code == 200
+    assert Evidence.objects.filter(kind="uitpas").count() == 1  # the recent check was reused
+
+
+def test_uitpas_down_is_a_clear_error_and_writes_no_evidence(
+    client, volunteer, pamperbank, gent_point, uitpas, linked
+):
+    uitpas.down()
+    response = post(
+        client,
+        "/api/v1/toegang/eligibility",
+        {"location_id": gent_point.pk, "uitpas_number": "0900000067513"},
+        bearer(volunteer),
+    )
+    assert 400 <= response.status_code < 600 and response.status_code != 500
+    assert response.json()["detail"]
+    assert not Evidence.objects.exists()
+
+
+def test_an_unlinked_uitpas_card_asks_to_register_the_family(
+    client, volunteer, pamperbank, gent_point, uitpas
+):
+    response = post(
+        client,
+        "/api/v1/toegang/eligibility",
+        {"location_id": gent_point.pk, "uitpas_number": "0900000095902"},
+        bearer(volunteer),
+    )
+    assert response.status_code == 404 and response.json()["code"] == "uitpas_not_linked"
+
+
+def test_an_expired_referral_date_math_uses_today(
+    client, volunteer, social_worker, pamperbank, gent_point
+):
+    household = services.register_household(actor=social_worker, postcode="9000", children=[])
+    referral = services.issue_referral(
+        actor=social_worker,
+        household=household,
+        programs=[pamperbank],
+        valid_until=timezone.localdate() + dt.timedelta(days=1),
+    )
+    response = post(
+        client,
+        "/api/v1/toegang/eligibility",
+        {"location_id": gent_point.pk, "referral_code": referral.code},
+        bearer(volunteer),
+    )
+    assert response.json()["entitlements"][0]["until"] == referral.valid_until.isoformat()

@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+UITPAS_PORT ?= 8100
 
 .PHONY: run test lint bench install install-dev translations messages clean
 
@@ -25,6 +26,9 @@ run: install translations
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
 	@echo "Deelpunt draait op http://$(HOST):$(PORT)/ — stoppen met Ctrl+C"
+	@echo "UiTPAS-stand-in (publiqs testpassen) op http://127.0.0.1:$(UITPAS_PORT)/"
+	$(BIN)/python -m toegang.uitpas.standin --port $(UITPAS_PORT) --quiet & standin=$$!; \
+	trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

@@ -28,9 +28,11 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Referrals"), "toegang:referral_list", ("kern.manage_referrals",)),
     NavItem(_("Stock"), "voorraad:stock_overview", ("kern.manage_stock",)),
     NavItem(_("Volunteers"), "vrijwilligers:volunteer_list", ("kern.manage_shifts",)),
+    NavItem(_("Programs"), "toegang:program_list", ("kern.manage_programs",)),
     NavItem(_("Locations"), "kern:location_list", ("kern.manage_locations",)),
     NavItem(_("Organisations"), "kern:organisation_list", ("kern.manage_organisations",)),
     NavItem(_("Users"), "kern:user_list", ("kern.manage_users",)),
+    NavItem(_("Households"), "toegang:household_admin_list", ("kern.manage_users",)),
     NavItem(_("Audit log"), "kern:audit_list", ("kern.view_audit_log",)),
 ]
 

@@ -79,7 +79,7 @@ def resolve(*, user: User, raw: str) -> ScanResult:
             result = resolver(user=user, number=value)
             if result is not None:
                 return result
-    if recognised.uitpas_number and not recognised.gtin:
+    if recognised.uitpas_number:  # not a known product: at a counter, most likely a card
         return ScanResult(
             kind="uitpas",
             code=recognised.uitpas_number,

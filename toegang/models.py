@@ -97,6 +97,9 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=Q(referral_default_days__lte=models.F("referral_max_days")),
                 name="program_referral_default_within_max",
+                violation_error_message=_(
+                    "The default referral validity cannot be longer than the maximum."
+                ),
             )
         ]
 
@@ -275,6 +278,7 @@ class Evidence(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    messages = models.JSONField(_("messages for the counter"), default=list, blank=True)
     checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

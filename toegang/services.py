@@ -65,10 +65,8 @@ def _check_children(children: list[ChildIn], *, today: dt.date) -> None:
                 % {"month": child.birth_month},
                 field="children",
             )
-        if child.birth_year < today.year - 25 or (child.birth_year, child.birth_month) > (
-            today.year,
-            today.month + 9,
-        ):
+        months_ahead = (child.birth_year - today.year) * 12 + (child.birth_month - today.month)
+        if child.birth_year < today.year - 25 or months_ahead > 9:
             raise DomainError(
                 _("%(month)02d/%(year)d is not a plausible birth month.")
                 % {"month": child.birth_month, "year": child.birth_year},
@@ -149,6 +147,8 @@ def open_household(*, actor: User, household: Household, source: str) -> Househo
     """Every staff view of a household goes through here, so it is logged."""
     permissions.require(actor, "kern.use_counter", "kern.manage_referrals", "kern.manage_users")
     audit.record(actor=actor, action="view", obj=household, source=source)
+    if not actor.has_perm("kern.manage_users"):  # the family's own activity, not an admin's look
+        touch(household)
     return household
 
 
@@ -195,7 +195,7 @@ def link_uitpas_card(
         action="link_uitpas",
         obj=household,
         source=source,
-        details={"last": number[-4:]},
+        details={"card": card.pk},  # the audit log outlives erasure: no digits in it
     )
     return card
 
@@ -319,7 +319,11 @@ def renew_referral(
 
 def referral_by_code(*, actor: User, code: str, source: str) -> Referral:
     parsed = barcodes.decode(code, expect=barcodes.CodeType.REFERRAL)
-    referral = Referral.objects.select_related("household").filter(pk=parsed.number).first()
+    referral = (
+        Referral.objects.select_related("household")
+        .filter(pk=parsed.number, household__anonymised_at__isnull=True)
+        .first()
+    )
     if referral is None:
         raise NotFound(_("No referral with code %(code)s.") % {"code": parsed})
     open_household(actor=actor, household=referral.household, source=source)
@@ -346,7 +350,6 @@ def card_system_covers(evidence: Evidence, *, program: Program, location: Locati
     return bool(postcodes & set(evidence.card_system_postcodes or []))
 
 
-@transaction.atomic
 def check_uitpas(
     *,
     actor: User,
@@ -357,8 +360,9 @@ def check_uitpas(
 ) -> UitpasCheck:
     """Ask UiTPAS for the social tariff of a card and keep the outcome as evidence.
 
-    A check younger than ``max_age`` is reused without asking UiTPAS again. Nothing is
-    written when UiTPAS answers with an error."""
+    A check younger than ``max_age`` is reused without asking UiTPAS again. UiTPAS is
+    asked before the transaction (no database lock is held while waiting for it), and
+    nothing is written when it answers with an error."""
     from toegang.uitpas import client as uitpas_client
 
     permissions.require(actor, "kern.use_counter", "kern.manage_referrals")
@@ -376,29 +380,32 @@ def check_uitpas(
             .first()
         )
         if recent is not None:
-            return UitpasCheck(evidence=recent, reused=True)
+            return UitpasCheck(evidence=recent, messages=list(recent.messages), reused=True)
     info = uitpas_client.get_pass(number)  # raises a DomainError before anything is written
-    card = link_uitpas_card(actor=actor, household=household, number=number, source=source)
-    evidence = Evidence.objects.create(
-        household=household,
-        kind=Evidence.Kind.UITPAS,
-        card=card,
-        social_tariff=str(info.social_tariff_status),
-        card_system_id=str(info.card_system_id or ""),
-        card_system_name=info.card_system_name or "",
-        card_system_postcodes=list(info.card_system_postal_codes),
-        valid_until=info.social_tariff_end_date,
-        checked_by=actor,
-    )
-    audit.record(
-        actor=actor,
-        action="check_uitpas",
-        obj=household,
-        source=source,
-        details={"last": number[-4:]},
-    )
-    touch(household)
-    return UitpasCheck(evidence=evidence, messages=[message.text for message in info.messages])
+    messages = [message.text for message in info.messages]
+    with transaction.atomic():
+        card = link_uitpas_card(actor=actor, household=household, number=number, source=source)
+        evidence = Evidence.objects.create(
+            household=household,
+            kind=Evidence.Kind.UITPAS,
+            card=card,
+            social_tariff=str(info.social_tariff_status),
+            card_system_id=str(info.card_system_id or ""),
+            card_system_name=info.card_system_name or "",
+            card_system_postcodes=list(info.card_system_postal_codes),
+            valid_until=info.social_tariff_end_date,
+            messages=messages,
+            checked_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="check_uitpas",
+            obj=household,
+            source=source,
+            details={"evidence": evidence.pk},
+        )
+        touch(household)
+    return UitpasCheck(evidence=evidence, messages=messages)
 
 
 @transaction.atomic
@@ -421,6 +428,12 @@ def grant_exception(
         raise DomainError(
             _("An exception lasts from today up to three months."), field="valid_until"
         )
+    if not program.is_active:
+        raise DomainError(
+            _("%(program)s is not active.") % {"program": program.name}, field="program"
+        )
+    if household.anonymised_at:
+        raise DomainError(_("This household was anonymised."))
     evidence = Evidence.objects.create(
         household=household,
         kind=Evidence.Kind.EXCEPTION,
@@ -429,13 +442,15 @@ def grant_exception(
         valid_until=valid_until,
         checked_by=actor,
     )
+    # The reason stays with the evidence (erasable); the audit log names the evidence row.
     audit.record(
         actor=actor,
         action="grant_exception",
         obj=household,
         source=source,
-        details={"program": program.pk, "reason": reason[:200]},
+        details={"program": program.pk, "evidence": evidence.pk},
     )
+    touch(household)
     return evidence
 
 
@@ -523,17 +538,21 @@ def entitlement(
         fresh_after = timezone.now() - dt.timedelta(hours=program.uitpas_check_reuse_hours)
         checks = Evidence.objects.filter(household=household, kind=Evidence.Kind.UITPAS).order_by(
             "-checked_at"
-        )[:5]
-        for check in checks:
+        )[:10]
+        seen_cards: set[int | None] = set()
+        for check in checks:  # the newest check of each card decides for that card
+            if check.card_id in seen_cards:
+                continue
+            seen_cards.add(check.card_id)
             if check.social_tariff != "ACTIVE" or not card_system_covers(
                 check, program=program, location=location
             ):
                 continue
             if check.checked_at >= fresh_after:
-                untils.append(check.valid_until or on)
+                # UiTPAS may still say ACTIVE a while after the end date (grace): today, then.
+                untils.append(max(check.valid_until or on, on))
             else:
                 needs_check = True
-            break
     social = bool(untils)
     allowed = social or program.open_to_all
     until = max(untils) if untils else None
@@ -565,7 +584,7 @@ def entitlement(
 def _explain(program, allowed, social, until, remaining, needs_check) -> str:
     if not allowed:
         if needs_check:
-            return _("No access to %(program)s yet: scan the UiTPAS card to check it again.") % {
+            return _("Access to %(program)s must be checked again: scan the family's card.") % {
                 "program": program.name
             }
         return _(

@@ -1,15 +1,33 @@
-"""The counter (balie): pick a distribution point, then scan."""
+"""The counter (balie): pick a distribution point, then scan.
+
+A scan of a household card, a referral letter or an UiTPAS card checks the family in
+(``toegang.counter``); an UiTPAS card that is not linked yet answers with a short
+registration form."""
 
 from __future__ import annotations
 
+import uuid
+
+from django import forms
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import NoReverseMatch, reverse
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from kern import permissions, scanning
+from kern import permissions
 from kern.errors import DomainError
 from kern.models import Location
 from kern.permissions import role_required
+from toegang import counter as checkins
+from toegang.services import ChildIn
+from toegang.uitpas.client import UitpasError
+
+# Languages families at Flemish counters often prefer; shown in their own name.
+FAMILY_LANGUAGES = ("nl", "fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "es", "ru", "uk", "fa")
 
 
 @role_required("kern.use_counter")
@@ -21,12 +39,111 @@ def counter_choose(request):
 
 
 def _counter_location(request, pk: int) -> Location:
-    location = get_object_or_404(Location, pk=pk, kind=Location.Kind.DISTRIBUTION_POINT)
+    location = get_object_or_404(
+        Location.objects.select_related("municipality"),
+        pk=pk,
+        kind=Location.Kind.DISTRIBUTION_POINT,
+    )
     try:
         permissions.require_location(request.user, location)
     except DomainError as exc:
         raise PermissionDenied(exc.message) from exc
     return location
+
+
+def _household_card_url(household) -> str:
+    """The printable household card, when that page exists."""
+    for kwargs in ({"pk": household.pk}, {"code": household.code}):
+        try:
+            return reverse("toegang:household_card", kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+class CounterRegistrationForm(forms.Form):
+    """The minimum to register a family at the counter: no contact details."""
+
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    adults = forms.IntegerField(label=_("Adults"), min_value=1, max_value=12, initial=1)
+    language = forms.ChoiceField(label=_("Preferred language"), initial="nl")
+    uitpas_number = forms.CharField(
+        label=_("UiTPAS number (optional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    consent = forms.BooleanField(
+        label=_("The family agrees that we keep a first name"), required=False
+    )
+    first_name = forms.CharField(
+        label=_("First name (optional, only with consent)"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"reg{uuid.uuid4().hex[:6]}_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (code, LANG_INFO[code]["name_local"]) for code in FAMILY_LANGUAGES
+        ]
+        months = [("", "—"), *((str(n), name) for n, name in MONTHS.items())]
+        for i in range(1, checkins.COUNTER_MAX_CHILDREN + 1):
+            self.fields[f"child_month_{i}"] = forms.TypedChoiceField(
+                label=_("Birth month"),
+                choices=months,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.Select(
+                    attrs={"aria-label": gettext("Child %(n)d: birth month") % {"n": i}}
+                ),
+            )
+            self.fields[f"child_year_{i}"] = forms.IntegerField(
+                label=_("Birth year"),
+                required=False,
+                min_value=1990,
+                max_value=2100,
+                widget=forms.NumberInput(
+                    attrs={
+                        "class": "qty-input",
+                        "aria-label": gettext("Child %(n)d: birth year") % {"n": i},
+                    }
+                ),
+            )
+
+    def child_rows(self):
+        """(number, month field, year field) per row, for the template."""
+        return [
+            (i, self[f"child_month_{i}"], self[f"child_year_{i}"])
+            for i in range(1, checkins.COUNTER_MAX_CHILDREN + 1)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        children = []
+        for i in range(1, checkins.COUNTER_MAX_CHILDREN + 1):
+            month, year = data.get(f"child_month_{i}"), data.get(f"child_year_{i}")
+            if month is None and year is None:
+                continue
+            if month is None or year is None:
+                raise forms.ValidationError(
+                    _("Child %(n)d: give both the birth month and the birth year."),
+                    params={"n": i},
+                )
+            children.append(ChildIn(birth_year=year, birth_month=month))
+        data["children"] = children
+        return data
+
+
+def _scan_context(location, raw: str, **extra) -> dict:
+    return {"location": location, "raw": raw, "answered": True, **extra}
 
 
 @role_required("kern.use_counter")
@@ -38,15 +155,71 @@ def counter(request, pk: int):
 @role_required("kern.use_counter")
 @require_POST
 def counter_scan(request, pk: int):
-    """htmx: resolve one scan and answer with the result card (or the error)."""
+    """htmx: resolve one scan and answer with a card: a check-in for a household card,
+    referral or UiTPAS card, a registration form for a new UiTPAS card, the thing scanned,
+    or the error."""
     location = _counter_location(request, pk)
     raw = request.POST.get("code", "")
-    result, error = None, None
+    context = _scan_context(location, raw)
+    result = None
     try:
-        result = scanning.resolve(user=request.user, raw=raw)
+        result = checkins.resolve_scan(user=request.user, raw=raw)
+        context["result"] = result
+        if result.kind in checkins.CHECK_IN_KINDS:
+            checkin = checkins.check_in_scan(
+                actor=request.user, location=location, scan=result, raw=raw, source=request.path
+            )
+            if checkin is None:
+                context["form"] = CounterRegistrationForm(initial={"uitpas_number": result.code})
+            else:
+                context["checkin"] = checkin
+    except UitpasError as exc:
+        context["uitpas_error"] = exc
+        context["household_code"] = result.details.get("household", "") if result else ""
     except DomainError as exc:
-        error = exc.message
-    context = {"location": location, "result": result, "error": error, "raw": raw}
+        context["error"] = exc.message
     if request.htmx:
         return render(request, "uitlening/partials/scan_result.html", context)
     return render(request, "uitlening/counter_detail.html", context)
+
+
+@role_required("kern.use_counter")
+@require_http_methods(["GET", "POST"])
+def counter_register(request, pk: int):
+    """Register a family at the counter (optionally with its UiTPAS card), then show its
+    check-in. An error keeps what was typed and creates nothing."""
+    location = _counter_location(request, pk)
+    form = CounterRegistrationForm(request.POST or None)
+    context = {"location": location, "form": form}
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            checkin = checkins.register_at_counter(
+                actor=request.user,
+                location=location,
+                postcode=data["postcode"],
+                adults=data["adults"],
+                children=data["children"],
+                language=data["language"],
+                first_name=data["first_name"],
+                consent=data["consent"],
+                uitpas_number=data["uitpas_number"],
+                source=request.path,
+            )
+        except UitpasError as exc:
+            context["uitpas_error"] = exc
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            answer = _scan_context(
+                location,
+                "",
+                checkin=checkin,
+                household_card_url=_household_card_url(checkin.household),
+            )
+            if request.htmx:
+                return render(request, "uitlening/partials/checkin.html", answer)
+            return render(request, "uitlening/counter_detail.html", answer)
+    if request.htmx:
+        return render(request, "uitlening/partials/household_register_card.html", context)
+    return render(request, "uitlening/household_register.html", context)

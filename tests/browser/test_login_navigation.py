@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EXPECTED_NAV = {
     "vrijwilliger": ["Start", "Balie"],
     "maatschappelijkwerker": ["Start", "Doorverwijzingen"],
-    "coordinator": ["Start", "Balie", "Voorraad", "Vrijwilligers", "Locaties"],
-    "beheerder": ["Start", "Locaties", "Organisaties", "Gebruikers", "Auditlog"],
+    "coordinator": ["Start", "Balie", "Voorraad", "Vrijwilligers", "Programma's", "Locaties"],
+    "beheerder": ["Start", "Locaties", "Organisaties", "Gebruikers", "Gezinnen", "Auditlog"],
 }
 
 

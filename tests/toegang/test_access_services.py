@@ -351,8 +351,10 @@ def test_a_coordinator_exception_needs_a_reason_and_gives_access(
         valid_until=TODAY() + dt.timedelta(days=7),
     )
     assert services.entitlement(household=family, program=pamperbank, location=gent_point).allowed
+    evidence = Evidence.objects.get(kind=Evidence.Kind.EXCEPTION)
+    assert evidence.reason == "UiTPAS onbereikbaar"
     assert AuditEntry.objects.filter(
-        action="grant_exception", details__reason="UiTPAS onbereikbaar"
+        action="grant_exception", details__evidence=evidence.pk
     ).exists()
 
 

@@ -1,0 +1,276 @@
+"""Printable access documents: the referral letter a family takes to a distribution point,
+and the credit-card-sized household card.
+
+Both carry their code twice, as a vector Code 128 (:func:`kern.labels.draw_code128`) and
+as a vector QR code (reportlab's ``QrCodeWidget``): a USB scanner at the counter reads
+the first, a phone or a 2D scanner the second. The layout helpers come from
+:mod:`voorraad.documents`, so every Deelpunt document looks alike.
+
+What is deliberately *not* printed: the reason for a referral (it is never stored), the
+children, contact details and the social worker's name. The letter names the issuing
+organisation only. Documents are rendered in the site language (Dutch) unless another
+``language`` is asked for: they go to a family, whatever language the worker's screen
+is in.
+"""
+
+from __future__ import annotations
+
+import io
+from itertools import groupby
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from kern.labels import draw_code128
+from kern.models import Location
+from toegang.models import Household, Referral
+from voorraad.documents import (
+    BODY,
+    CELL,
+    CONTENT_WIDTH,
+    HEAD,
+    INK,
+    MUTED,
+    RULE,
+    SMALL,
+    SUBJECT,
+    TITLE,
+    BarcodeFlowable,
+    _day,
+    _in_language,
+    _p,
+    _render,
+    _table_style,
+)
+
+CARD_WIDTH = 85.6 * mm  # ISO/IEC 7810 ID-1, a bank card
+CARD_HEIGHT = 54 * mm
+
+
+def qr_drawing(value: str, size: float) -> Drawing:
+    """``value`` as a square vector QR code ``size`` points wide, its quiet zone (four
+    modules) included. A Drawing is a platypus flowable and can also be drawn on a canvas."""
+    widget = QrCodeWidget(value, barLevel="M")
+    x1, y1, x2, y2 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def distribution_points():
+    """Active distribution points with their opening hours: two queries."""
+    return (
+        Location.objects.filter(kind=Location.Kind.DISTRIBUTION_POINT, is_active=True)
+        .select_related("municipality")
+        .prefetch_related("opening_hours")
+        .order_by("name")
+    )
+
+
+def opening_hours_lines(location: Location) -> list[str]:
+    """One line per open day: “Monday 9:00–12:00, 13:30–16:00” (day name translated)."""
+    lines = []
+    for _weekday, hours in groupby(location.opening_hours.all(), key=lambda h: h.weekday):
+        hours = list(hours)
+        ranges = ", ".join(f"{h.opens:%H:%M}–{h.closes:%H:%M}" for h in hours)
+        lines.append(f"{hours[0].get_weekday_display()} {ranges}")
+    return lines
+
+
+# --- The referral letter ----------------------------------------------------------------
+
+
+def referral_letter_pdf(referral: Referral, *, language: str | None = None) -> bytes:
+    """A warm, plain letter for the family: what the referral opens, until when, where to
+    go, what to bring, and the referral code to scan."""
+    return _in_language(lambda: _referral_letter(referral), language)
+
+
+def _code_box(code: str) -> Table:
+    """The referral code as Code 128 (with its text) beside the same code as QR."""
+    qr_size = 30 * mm
+    bar_width = CONTENT_WIDTH - qr_size - 24 * mm
+    box = Table(
+        [
+            [
+                [
+                    _p(_("Code to scan at the counter"), SMALL),
+                    Spacer(1, 2 * mm),
+                    BarcodeFlowable(code, width=bar_width, bar_height=16 * mm, font_size=11),
+                ],
+                qr_drawing(code, qr_size),
+            ]
+        ],
+        colWidths=[bar_width + 12 * mm, qr_size + 12 * mm],
+    )
+    box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, INK),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4 * mm),
+            ]
+        )
+    )
+    return box
+
+
+def _points_table(points: list[Location]) -> Table | Paragraph:
+    if not points:
+        return _p(_("Your social worker will tell you where you can go."))
+    rows: list[list] = [[_p(_("Where"), HEAD), _p(_("Opening hours"), HEAD)]]
+    for point in points:
+        where = f"<b>{escape(point.name)}</b>"
+        if point.address:
+            where += f"<br/>{escape(point.address)}"
+        hours = opening_hours_lines(point)
+        rows.append(
+            [
+                Paragraph(where, CELL),
+                Paragraph(
+                    "<br/>".join(escape(line) for line in hours)
+                    if hours
+                    else escape(_("Ask for the opening hours.")),
+                    CELL,
+                ),
+            ]
+        )
+    table = Table(rows, colWidths=[CONTENT_WIDTH * 0.55, CONTENT_WIDTH * 0.45], repeatRows=1)
+    table.setStyle(_table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
+    return table
+
+
+def _referral_letter(referral: Referral) -> bytes:
+    organisation = referral.organisation.name
+    programs = [program.name for program in referral.programs.all()]
+    until = _day(referral.valid_until)
+    today = timezone.localdate()
+    if referral.revoked_at:
+        watermark = _("REVOKED")
+    elif referral.valid_until < today:
+        watermark = _("EXPIRED")
+    else:
+        watermark = ""
+
+    story: list[Flowable] = [
+        _p(_("Your referral to Deelpunt"), TITLE),
+        Spacer(1, 1 * mm),
+        _p(
+            _("Issued by %(organisation)s on %(day)s")
+            % {"organisation": organisation, "day": _day(referral.valid_from)},
+            SMALL,
+        ),
+        Spacer(1, 8 * mm),
+        _p(_("Hello,")),
+        Spacer(1, 3 * mm),
+        _p(
+            _(
+                "Good news: with this letter your family can go to Deelpunt. You can use the "
+                "following up to and including %(day)s:"
+            )
+            % {"day": until}
+        ),
+        Spacer(1, 2 * mm),
+    ]
+    story += [Paragraph(escape(name), BODY, bulletText="•") for name in programs] or [_p("—")]
+    story += [
+        Spacer(1, 6 * mm),
+        _p(_("What do you bring?"), SUBJECT),
+        Spacer(1, 2 * mm),
+        _p(
+            _(
+                "Bring this letter, on paper or on your phone, or your household card. A "
+                "volunteer scans the code below. You do not have to explain anything or bring "
+                "other papers."
+            )
+        ),
+        Spacer(1, 4 * mm),
+        _code_box(referral.code),
+        Spacer(1, 6 * mm),
+    ]
+    story.append(
+        KeepTogether(
+            [
+                _p(_("Where can you go?"), SUBJECT),
+                Spacer(1, 2 * mm),
+                _points_table(list(distribution_points())),
+            ]
+        )
+    )
+    story += [
+        Spacer(1, 6 * mm),
+        _p(
+            _(
+                "This letter is for your family only. Have you lost it, or do you still need "
+                "help after %(day)s? Ask the person who gave you this letter: they can print "
+                "it again or renew it."
+            )
+            % {"day": until}
+        ),
+        Spacer(1, 6 * mm),
+        _p(_("Warm regards,")),
+        Spacer(1, 2 * mm),
+        _p(organisation),
+    ]
+    return _render(
+        story,
+        title=_("Referral %(code)s") % {"code": referral.code},
+        footer=f"{organisation} · {referral.code}",
+        watermark=watermark,
+    )
+
+
+# --- The household card -----------------------------------------------------------------
+
+
+def household_card_pdf(household: Household, *, language: str | None = None) -> bytes:
+    """One card, 85.6 × 54 mm: “Deelpunt”, a line telling what it is for, and the
+    household code as Code 128 and as QR. Nothing else about the family."""
+    return _in_language(lambda: _household_card(household), language)
+
+
+def _household_card(household: Household) -> bytes:
+    code = household.code
+    pad = 4 * mm
+    qr_size = 28 * mm
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(CARD_WIDTH, CARD_HEIGHT))
+    canvas.setTitle(_("Household card %(code)s") % {"code": code})
+    canvas.setAuthor("Deelpunt")
+    canvas.setCreator("Deelpunt")
+
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.roundRect(0.8 * mm, 0.8 * mm, CARD_WIDTH - 1.6 * mm, CARD_HEIGHT - 1.6 * mm, 3 * mm)
+
+    canvas.setFillColor(INK)
+    canvas.setFont("Helvetica-Bold", 15)
+    canvas.drawString(pad, CARD_HEIGHT - pad - 11, "Deelpunt")
+    canvas.setFont("Helvetica", 8)
+    canvas.setFillColor(MUTED)
+    canvas.drawString(pad, CARD_HEIGHT - pad - 22, _("Show this card at the counter"))
+
+    qr_x = CARD_WIDTH - pad - qr_size + 2 * mm  # the QR's own quiet zone is its margin
+    qr_y = pad - 1.5 * mm
+    qr_drawing(code, qr_size).drawOn(canvas, qr_x, qr_y)
+
+    bar_box = qr_x - pad + 2 * mm  # from the left edge to the QR (quiet zones overlap nothing)
+    text_y = pad + 1
+    canvas.setFillColor(INK)
+    draw_code128(canvas, code, pad - 2 * mm, text_y + 10, 16 * mm, max_width=bar_box)
+    canvas.setFont("Courier-Bold", 10)
+    canvas.drawCentredString(pad - 2 * mm + bar_box / 2, text_y, code)
+
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, os.getcwd())
     with tempfile.TemporaryDirectory(prefix="deelpunt-bench-") as var_dir:
         set_up_django(var_dir)
-        from benchmarks import bench_stock
+        from benchmarks import bench_access, bench_stock
         from benchmarks.harness import measure, report
 
         def client_for(username):
@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         results = {}
         suites = [
             ((name, func, repeat, {}) for name, func, repeat in benchmarks(args.repeat)),
+            bench_access.benchmarks(args.repeat, client_for),
             bench_stock.benchmarks(args.repeat, client_for),
         ]
         for suite in suites:

@@ -104,3 +104,33 @@ def pytest_configure(config):
         mo_path = po_path.with_suffix(".mo")
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+
+
+# --- The local UiTPAS stand-in ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def standin():
+    """publiq's test passes on a real HTTP server on 127.0.0.1, for the whole run."""
+    from toegang.uitpas.standin import start_standin
+
+    server = start_standin()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def uitpas(standin, settings):
+    """Point the UiTPAS client at the stand-in, with no fault mode and no cached token."""
+    from toegang.uitpas.client import clear_token_cache
+
+    settings.UITPAS_API_URL = standin.url
+    settings.UITPAS_TOKEN_URL = standin.token_url
+    settings.UITPAS_CLIENT_ID = "deelpunt-demo"
+    settings.UITPAS_CLIENT_SECRET = "demo-secret"
+    settings.UITPAS_TIMEOUT = 2.0
+    standin.reset()
+    clear_token_cache()
+    yield standin
+    standin.reset()
+    clear_token_cache()

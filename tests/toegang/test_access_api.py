@@ -129,29 +129,6 @@ def test_check_eligibility_at_another_point_is_refused(
     assert response.status_code == 403
 
 
-@pytest.fixture(scope="module")
-def standin():
-    from toegang.uitpas.standin import start_standin
-
-    server = start_standin()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def uitpas(settings, standin):
-    from toegang.uitpas.client import clear_token_cache
-
-    settings.UITPAS_API_URL = standin.url
-    settings.UITPAS_TOKEN_URL = standin.token_url
-    settings.UITPAS_TIMEOUT = 0.5
-    standin.reset()
-    clear_token_cache()
-    yield standin
-    standin.reset()
-    clear_token_cache()
-
-
 @pytest.fixture
 def linked(social_worker, volunteer):
     household = services.register_household(

@@ -29,13 +29,6 @@ GENT = tuple(c["postalCode"] for c in fixtures.CARD_SYSTEMS["gent"]["cities"])
 AALST = tuple(c["postalCode"] for c in fixtures.CARD_SYSTEMS["aalst"]["cities"])
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = start_standin()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(autouse=True)
 def clean(standin):
     standin.reset()

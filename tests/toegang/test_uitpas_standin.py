@@ -40,13 +40,6 @@ README_TABLE = {
 }
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = start_standin()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(autouse=True)
 def clean(standin):
     standin.reset()

@@ -54,13 +54,6 @@ def openapi() -> OpenAPI:
     return OpenAPI.from_path(SPEC.resolve(), config=config)
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = start_standin()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(autouse=True)
 def clean(standin):
     standin.reset()

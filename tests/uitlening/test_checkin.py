@@ -19,8 +19,6 @@ from toegang import services
 from toegang.counter import mark_referral_used
 from toegang.models import Evidence, Household, Program, Referral, UitpasCard
 from toegang.uitpas import standin_passes as fixtures
-from toegang.uitpas.client import clear_token_cache
-from toegang.uitpas.standin import start_standin
 from uitlening.views import _household_card_url
 
 ACTIVE_GENT = "0900000067513"
@@ -39,25 +37,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 # --- Fixtures -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def standin():
-    server = start_standin()
-    yield server
-    server.stop()
-
-
 @pytest.fixture(autouse=True)
-def uitpas(standin, settings):
-    settings.UITPAS_API_URL = standin.url
-    settings.UITPAS_TOKEN_URL = standin.token_url
-    settings.UITPAS_CLIENT_ID = "deelpunt-demo"
-    settings.UITPAS_CLIENT_SECRET = "demo-secret"
-    settings.UITPAS_TIMEOUT = 2.0
-    standin.reset()
-    clear_token_cache()
-    yield standin
-    standin.reset()
-    clear_token_cache()
+def _uitpas_for_every_test(uitpas):
+    return uitpas
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kern.errors import DomainError
+from kern.fields import DecimalCommaField
 from kern.models import Location
 from kern.permissions import role_required
 from toegang import programs as program_services
@@ -85,26 +86,6 @@ FIELDSETS = [
 ]
 
 
-class EuroField(forms.DecimalField):
-    """Accepts “5”, “5,00”, “5.00” and “€ 1.234,50”: Belgian people type a decimal comma."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            text = value.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
-            if "," in text:
-                text = text.replace(".", "").replace(",", ".")
-            value = text
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-        return attrs
-
-
 class ProgramForm(forms.Form):
     """The program's rules in groups; the service checks that they fit together."""
 
@@ -123,7 +104,7 @@ class ProgramForm(forms.Form):
         )
         for name in MONEY_FIELDS:
             model_field = Program._meta.get_field(name)
-            self.fields[name] = EuroField(
+            self.fields[name] = DecimalCommaField(
                 label=capfirst(model_field.verbose_name),
                 max_digits=model_field.max_digits,
                 decimal_places=model_field.decimal_places,

@@ -37,6 +37,7 @@ from django_tables2 import A, RequestConfig
 
 from kern import barcodes
 from kern.errors import DomainError
+from kern.fields import DecimalCommaField
 from kern.models import Location
 from kern.permissions import role_required
 from voorraad import services, services_drives
@@ -219,26 +220,6 @@ class DriveForm(forms.Form):
         self.fields["collection_points"].queryset = (
             Location.objects.filter(points).distinct().order_by("name")
         )
-
-
-class DecimalCommaField(forms.DecimalField):
-    """Accepts “0,23”, “0.23”, “€ 1.234,50”: Belgian people type a decimal comma."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            text = value.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
-            if "," in text:
-                text = text.replace(".", "").replace(",", ".")
-            value = text
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-        return attrs
 
 
 class PurchaseForm(forms.Form):

@@ -214,7 +214,7 @@ def test_wrong_credentials_are_unauthorized(standin):
     uitpas = UitpasClient(config_for(standin, secret="wrong"))
     error = error_of(lambda: uitpas.get_pass("0900000095902"))
     assert error.code == "unauthorized"
-    assert "tell the admin" in error.message
+    assert "verwittig de beheerder" in error.message
     assert standin.requests_seen == {"/token": 1}
 
 
@@ -258,7 +258,7 @@ def test_rate_limited_asks_to_try_again_in_a_minute(standin, uitpas):
     standin.rate_limit(1)
     error = error_of(lambda: uitpas.get_pass("0900000095902"))
     assert error.code == "rate_limited"
-    assert "minute" in error.message
+    assert "minuut" in error.message
     assert error.end_user_message is None  # publiq gives none for this technical error
     assert uitpas.get_pass("0900000095902").social_tariff_status == SocialTariffStatus.NONE
 
@@ -284,7 +284,7 @@ def test_uitpas_down_is_unavailable(standin, uitpas):
     standin.down()
     error = error_of(lambda: uitpas.get_pass("0900000095902"))
     assert error.code == "unavailable"
-    assert "documented exception" in error.message
+    assert "gedocumenteerde uitzondering" in error.message
 
 
 def test_connection_refused_is_unavailable():

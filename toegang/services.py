@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -471,19 +472,27 @@ class Entitlement:
     needs_uitpas_check: bool = False
 
 
+def _parents() -> dict[int, set[int]]:
+    """to_program -> programs whose right opens it (the whole, tiny graph in one query)."""
+    table = Program.grants.through._meta.db_table
+    parents: dict[int, set[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT from_program_id, to_program_id FROM {table}")
+        for source, target in cursor.fetchall():
+            parents.setdefault(target, set()).add(source)
+    return parents
+
+
 def programs_opening(program: Program) -> set[int]:
     """Ids of the programs whose right also opens ``program`` (itself included),
     following “rechten automatisch toekennen” transitively."""
+    parents = _parents()
     opened_by = {program.pk}
     frontier = [program.pk]
     while frontier:
-        parents = set(
-            Program.grants.through.objects.filter(to_program_id__in=frontier).values_list(
-                "from_program_id", flat=True
-            )
-        )
-        frontier = list(parents - opened_by)
-        opened_by |= parents
+        found = set().union(*(parents.get(pk, set()) for pk in frontier))
+        frontier = list(found - opened_by)
+        opened_by |= found
     return opened_by
 
 
@@ -495,6 +504,104 @@ def _packs_taken(household: Household, program: Program, since: dt.date) -> int:
 packs_taken = _packs_taken
 
 
+@dataclass(frozen=True)
+class _Check:
+    card_id: int | None
+    social_tariff: str
+    card_system_id: str
+    card_system_postcodes: list[str]
+    valid_until: dt.date | None
+    fresh: bool
+
+
+@dataclass(frozen=True)
+class _Facts:
+    referral_until: dt.date | None
+    exception_until: dt.date | None
+    young_children: int
+    checks: list[_Check]
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _facts(
+    *,
+    household_id: int,
+    referral_programs: set[int],
+    exception_programs: set[int],
+    on: dt.date,
+    fresh_after: dt.datetime,
+    child_max_age_months: int,
+    with_checks: bool,
+) -> _Facts:
+    """What the eligibility of one household rests on, in two plain SQL queries.
+
+    This runs for every family at every counter scan; the ORM's query building cost
+    three times the queries themselves (see docs/performance.md). Same SQL on SQLite and
+    PostgreSQL."""
+    ops = connection.ops
+    day = ops.adapt_datefield_value(on)
+    referral = Referral._meta.db_table
+    referral_programs_table = Referral.programs.through._meta.db_table
+    evidence = Evidence._meta.db_table
+    child = Child._meta.db_table
+    ref_in = ", ".join(["%s"] * len(referral_programs)) or "NULL"
+    exc_in = ", ".join(["%s"] * len(exception_programs)) or "NULL"
+    month_now = on.year * 12 + on.month
+    sql = f"""
+        SELECT
+          (SELECT MAX(r.valid_until) FROM {referral} r
+             JOIN {referral_programs_table} rp ON rp.referral_id = r.id
+            WHERE r.household_id = %s AND r.revoked_at IS NULL AND r.valid_from <= %s
+              AND r.valid_until >= %s AND rp.program_id IN ({ref_in})),
+          (SELECT MAX(e.valid_until) FROM {evidence} e
+            WHERE e.household_id = %s AND e.kind = %s AND e.valid_until >= %s
+              AND e.program_id IN ({exc_in})),
+          (SELECT COUNT(*) FROM {child} c
+            WHERE c.household_id = %s
+              AND %s - (c.birth_year * 12 + c.birth_month) BETWEEN 0 AND %s)
+    """
+    params = [
+        household_id, day, day, *sorted(referral_programs),
+        household_id, Evidence.Kind.EXCEPTION.value, day, *sorted(exception_programs),
+        household_id, month_now, child_max_age_months - 1,
+    ]  # fmt: skip
+    checks: list[_Check] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        referral_until, exception_until, young = cursor.fetchone()
+        if with_checks:
+            cursor.execute(
+                f"""SELECT card_id, social_tariff, card_system_id, card_system_postcodes, valid_until,
+                           CASE WHEN checked_at >= %s THEN 1 ELSE 0 END
+                      FROM {evidence} WHERE household_id = %s AND kind = %s
+                     ORDER BY checked_at DESC, id DESC LIMIT 10""",
+                [
+                    ops.adapt_datetimefield_value(fresh_after),
+                    household_id,
+                    Evidence.Kind.UITPAS.value,
+                ],
+            )
+            for card_id, tariff, system, postcodes, valid_until, fresh in cursor.fetchall():
+                if isinstance(postcodes, str):
+                    postcodes = json.loads(postcodes)
+                checks.append(
+                    _Check(
+                        card_id,
+                        tariff,
+                        str(system),
+                        list(postcodes or []),
+                        _as_date(valid_until),
+                        bool(fresh),
+                    )
+                )
+    return _Facts(_as_date(referral_until), _as_date(exception_until), int(young or 0), checks)
+
+
 def entitlement(
     *, household: Household, program: Program, location: Location, on: dt.date | None = None
 ) -> Entitlement:
@@ -502,69 +609,41 @@ def entitlement(
     explanation that does not reveal the evidence."""
     on = on or timezone.localdate()
     sources = programs_opening(program)
-    untils: list[dt.date] = []
-    needs_check = False
     # A referral counts for the programs it names (when they accept referrals) and for
     # the programs their right opens automatically.
     referral_sources = sources if program.accepts_referral else sources - {program.pk}
-    referral_until = (
-        Referral.objects.filter(
-            household=household,
-            revoked_at__isnull=True,
-            valid_from__lte=on,
-            valid_until__gte=on,
-            programs__in=referral_sources,
-        )
-        .order_by("-valid_until")
-        .values_list("valid_until", flat=True)
-        .first()
+    facts = _facts(
+        household_id=household.pk,
+        referral_programs=referral_sources,
+        exception_programs=sources,
+        on=on,
+        fresh_after=timezone.now() - dt.timedelta(hours=program.uitpas_check_reuse_hours),
+        child_max_age_months=program.quota_child_max_age_months,
+        with_checks=program.accepts_uitpas,
     )
-    if referral_until:
-        untils.append(referral_until)
-    exception = (
-        Evidence.objects.filter(
-            household=household,
-            kind=Evidence.Kind.EXCEPTION,
-            program_id__in=sources,
-            valid_until__gte=on,
-        )
-        .order_by("-valid_until")
-        .values_list("valid_until", flat=True)
-        .first()
-    )
-    if exception:
-        untils.append(exception)
-    if program.accepts_uitpas:
-        fresh_after = timezone.now() - dt.timedelta(hours=program.uitpas_check_reuse_hours)
-        checks = Evidence.objects.filter(household=household, kind=Evidence.Kind.UITPAS).order_by(
-            "-checked_at"
-        )[:10]
-        seen_cards: set[int | None] = set()
-        for check in checks:  # the newest check of each card decides for that card
-            if check.card_id in seen_cards:
-                continue
-            seen_cards.add(check.card_id)
-            if check.social_tariff != "ACTIVE" or not card_system_covers(
-                check, program=program, location=location
-            ):
-                continue
-            if check.checked_at >= fresh_after:
-                # UiTPAS may still say ACTIVE a while after the end date (grace): today, then.
-                untils.append(max(check.valid_until or on, on))
-            else:
-                needs_check = True
+    untils = [until for until in (facts.referral_until, facts.exception_until) if until]
+    needs_check = False
+    seen_cards: set[int | None] = set()
+    for check in facts.checks:  # newest first: the newest check of each card decides
+        if check.card_id in seen_cards:
+            continue
+        seen_cards.add(check.card_id)
+        if check.social_tariff != "ACTIVE" or not card_system_covers(
+            check, program=program, location=location
+        ):
+            continue
+        if check.fresh:
+            # UiTPAS may still say ACTIVE a while after the end date (grace): today, then.
+            untils.append(max(check.valid_until or on, on))
+        else:
+            needs_check = True
     social = bool(untils)
     allowed = social or program.open_to_all
     until = max(untils) if untils else None
     fee = program.membership_fee_social if social else program.membership_fee_normal
     quota_packs = quota_remaining = None
     if allowed and program.quota_packs_per_child:
-        young = sum(
-            1
-            for child in household.children.all()
-            if 0 <= child.age_in_months(on) < program.quota_child_max_age_months
-        )
-        quota_packs = young * program.quota_packs_per_child
+        quota_packs = facts.young_children * program.quota_packs_per_child
         taken = packs_taken(household, program, on - dt.timedelta(days=program.quota_period_days))
         quota_remaining = max(0, quota_packs - taken)
     return Entitlement(

@@ -8,6 +8,13 @@ from kern.errors import DomainError
 from kern.models import Location, OpeningHours
 
 
+def show_domain_error(form: forms.BaseForm, exc: DomainError, default: str | None = None) -> None:
+    """Put a service's message on the field it names, else on ``default`` (None: the form
+    as a whole), so the person sees it beside what they typed."""
+    field = exc.field if exc.field in form.fields else default
+    form.add_error(field, exc.message)
+
+
 class LocationForm(forms.ModelForm):
     """A location with its weekly opening hours, one text field per day."""
 

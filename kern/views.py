@@ -15,7 +15,7 @@ from django_tables2 import RequestConfig
 
 from kern import services
 from kern.errors import DomainError
-from kern.forms import ApiTokenForm, LocationForm
+from kern.forms import ApiTokenForm, LocationForm, show_domain_error
 from kern.models import ApiToken, AuditEntry, Location, Organisation, User
 from kern.navigation import items_for
 from kern.permissions import role_required
@@ -91,7 +91,7 @@ def location_edit(request, pk: int | None = None):
                 source=request.path,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("kern:location_detail", pk=saved.pk)

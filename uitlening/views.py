@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kern import permissions
 from kern.errors import DomainError
+from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
 from toegang import counter as checkins
@@ -209,7 +210,7 @@ def counter_register(request, pk: int):
         except UitpasError as exc:
             context["uitpas_error"] = exc
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_domain_error(form, exc)
         else:
             answer = _scan_context(
                 location,

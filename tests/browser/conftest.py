@@ -7,7 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
+from kern.demo import DEMO_PASSWORD
 from tests.conftest import require_tool
 
 ARTIFACTS = Path(
@@ -68,3 +70,20 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data of `make run`, loaded into the live server's database."""
+    from io import StringIO
+
+    call_command("load_demo", stdout=StringIO())
+
+
+def log_in(page, username: str) -> None:
+    """Log in through the login page as a demo account."""
+    page.goto(page.base_url + "/aanmelden/")
+    page.get_by_label("Gebruikersnaam").fill(username)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(page.base_url + "/")

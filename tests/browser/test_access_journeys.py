@@ -11,18 +11,15 @@ import datetime as dt
 import re
 import subprocess
 import tempfile
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from kern.demo import DEMO_PASSWORD
 from kern.models import AuditEntry, User
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.conftest import require_tool
 from toegang import services
 from toegang.models import Evidence, Household, Program, Referral, UitpasCard
@@ -40,19 +37,6 @@ EVIDENCE_WORDS = re.compile(r"doorverwijz|referral|uitpas|kansentarief|sociaal t
 
 
 # --- Fixtures and helpers ---------------------------------------------------------------
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", stdout=StringIO())
-
-
-def log_in(page, username):
-    page.goto(page.base_url + "/aanmelden/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(page.base_url + "/")
 
 
 def months_ago(n: int) -> services.ChildIn:

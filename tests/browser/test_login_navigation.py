@@ -1,14 +1,10 @@
 """In a real browser: each demo account logs in, sees its role's navigation, and the
 counter takes scans."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
-from kern.demo import DEMO_PASSWORD
 from kern.models import Location
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,19 +14,6 @@ EXPECTED_NAV = {
     "coordinator": ["Start", "Balie", "Voorraad", "Vrijwilligers", "Programma's", "Locaties"],
     "beheerder": ["Start", "Locaties", "Organisaties", "Gebruikers", "Gezinnen", "Auditlog"],
 }
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", stdout=StringIO())
-
-
-def log_in(page, username):
-    page.goto(page.base_url + "/aanmelden/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(page.base_url + "/")
 
 
 @pytest.mark.parametrize("username", list(EXPECTED_NAV))

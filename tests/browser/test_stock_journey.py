@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from kern.barcodes import gs1_check_digit
-from kern.demo import DEMO_PASSWORD
 from kern.models import Location
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.conftest import require_tool
 from voorraad import services
 from voorraad.models import (
@@ -38,19 +35,6 @@ WAREHOUSE = "Magazijn Wiedauwkaai"
 CENTRUM = "Uitdeelpunt Centrum"
 # An in-store EAN (prefix 20) that the demo catalogue does not use.
 EAN = "209876543210" + gs1_check_digit("209876543210")
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("load_demo", stdout=StringIO())
-
-
-def log_in(page, username):
-    page.goto(page.base_url + "/aanmelden/")
-    page.get_by_label("Gebruikersnaam").fill(username)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(page.base_url + "/")
 
 
 def submit(page, form_selector):

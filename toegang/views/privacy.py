@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from kern import barcodes
 from kern.errors import DomainError, NotAllowed
+from kern.forms import show_domain_error
 from kern.permissions import role_required
 from toegang import privacy
 from toegang.models import Child, Evidence, Household, Referral, UitpasCard
@@ -130,7 +131,7 @@ def household_erase(request, pk: int):
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from None
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_domain_error(form, exc)
         else:
             messages.success(
                 request,

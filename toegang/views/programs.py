@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from kern.errors import DomainError
 from kern.fields import DecimalCommaField
+from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
 from toegang import programs as program_services
@@ -239,7 +240,7 @@ def exception_create(request):
                 source=request.path,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else "household", exc.message)
+            show_domain_error(form, exc, "household")
         else:
             location = data["location"] or form.fields["location"].queryset.first()
             entitlement = (

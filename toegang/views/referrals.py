@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kern.errors import DomainError
+from kern.forms import show_domain_error
 from kern.models import Organisation
 from kern.permissions import role_required
 from toegang import services
@@ -39,11 +40,6 @@ CHILD_ROWS = 6
 
 
 # --- Small pieces -----------------------------------------------------------------------
-
-
-def _show_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's message on the field it is about (or on the whole form)."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _date_widget() -> forms.DateInput:
@@ -300,7 +296,7 @@ def referral_create(request):
                     source=request.path,
                 )
         except DomainError as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -355,7 +351,7 @@ def referral_renew(request, pk: int):
                 source=request.path,
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             messages.success(
                 request,

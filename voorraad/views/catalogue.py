@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 
 from kern import barcodes
 from kern.errors import DomainError
+from kern.forms import show_domain_error
 from kern.labels import barcode_svg
 from kern.models import Location
 from kern.permissions import role_required
@@ -48,13 +49,6 @@ STATUS_BADGE = {
 }
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _error_field(form: forms.Form, exc: DomainError, default: str | None = None) -> str | None:
-    """The form field a service error belongs to (None: the form as a whole)."""
-    if exc.field in form.fields:
-        return exc.field
-    return default
 
 
 def _euro(value: Decimal | None) -> str:
@@ -88,7 +82,7 @@ def category_list(request):
         try:
             category = services.create_category(actor=request.user, name=form.cleaned_data["name"])
         except DomainError as exc:
-            form.add_error(_error_field(form, exc), exc.message)
+            show_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": category.name})
             return redirect("voorraad:category_list")
@@ -266,7 +260,7 @@ def product_edit(request, pk: int | None = None):
                 product.pk = None
                 product._state.adding = True
             default = "gtins" if isinstance(exc, barcodes.BarcodeError) else None
-            form.add_error(_error_field(form, exc, default), exc.message)
+            show_domain_error(form, exc, default)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("voorraad:product_detail", pk=saved.pk)
@@ -344,7 +338,7 @@ def itemtype_list(request):
                 actor=request.user, item_type=form.save(commit=False)
             )
         except DomainError as exc:
-            form.add_error(_error_field(form, exc), exc.message)
+            show_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": item_type.name})
             return redirect("voorraad:itemtype_list")
@@ -553,7 +547,7 @@ def item_edit(request, pk: int | None = None):
             if pk is None:  # rolled back: the item does not exist
                 item.pk = None
                 item._state.adding = True
-            form.add_error(_error_field(form, exc), exc.message)
+            show_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("voorraad:item_detail", pk=saved.pk)

@@ -38,6 +38,7 @@ from django_tables2 import A, RequestConfig
 from kern import barcodes
 from kern.errors import DomainError
 from kern.fields import DecimalCommaField
+from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
 from voorraad import services, services_drives
@@ -61,11 +62,6 @@ POSTED = Donation.Status.POSTED
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 UNIT_VALUE = Coalesce(F("product__last_cost_per_unit"), F("product__value_per_unit"))
-
-
-def _show_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's message on the field it is about (or on the whole form)."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _date_widget() -> forms.DateInput:
@@ -428,7 +424,7 @@ def donor_edit(request, pk: int | None = None):
         try:
             saved = services.save_donor(actor=request.user, donor=form.save(commit=False))
         except DomainError as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("voorraad:donor_detail", pk=saved.pk)
@@ -536,9 +532,9 @@ def donation_start(request):
                     )
             except DomainError as exc:
                 if exc.field in new_donor_form.fields and wants_new:
-                    _show_error(new_donor_form, exc)
+                    show_domain_error(new_donor_form, exc)
                 else:
-                    _show_error(form, exc)
+                    show_domain_error(form, exc)
             else:
                 return redirect("voorraad:donation_intake", pk=donation.pk)
     return render(
@@ -789,7 +785,7 @@ def drive_edit(request, pk: int | None = None):
                 collection_points=form.cleaned_data["collection_points"],
             )
         except DomainError as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
             return redirect("voorraad:drive_detail", pk=saved.pk)
@@ -890,7 +886,7 @@ def purchase_create(request):
             if exc.field == "name":
                 form.add_error("new_supplier", exc.message)
             else:
-                _show_error(form, exc)
+                show_domain_error(form, exc)
         else:
             messages.success(
                 request,

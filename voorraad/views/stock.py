@@ -16,6 +16,7 @@ from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from kern.errors import DomainError
+from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
 from voorraad import selectors, services
@@ -293,7 +294,7 @@ def adjustment_create(request):
                 write_off=data["kind"] == "write_off",
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_domain_error(form, exc)
         else:
             messages.success(request, _("The correction is booked."))
             return redirect(f"{request.path}?location={data['location'].pk}")

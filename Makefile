@@ -35,6 +35,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy .
 
 test: lint translations
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from kern.errors import Conflict, DomainError, NotAllowed, NotFound
 from kern.models import AuditEntry
 from tests.factories import MunicipalityFactory, OrganisationFactory, UserFactory
-from toegang import services
+from toegang import selectors, services
 from toegang.models import Evidence, Household, Program, Referral, UitpasCard
 
 TODAY = timezone.localdate
@@ -235,7 +235,7 @@ def test_unknown_referral_code_is_not_found(volunteer):
 
 
 def test_without_evidence_there_is_no_access(family, pamperbank, gent_point):
-    result = services.entitlement(household=family, program=pamperbank, location=gent_point)
+    result = selectors.entitlement(household=family, program=pamperbank, location=gent_point)
     assert not result.allowed and result.quota_remaining is None
 
 
@@ -243,7 +243,7 @@ def test_a_valid_referral_gives_access_with_a_quota_for_children_under_three(
     family, social_worker, pamperbank, gent_point
 ):
     referral = services.issue_referral(actor=social_worker, household=family, programs=[pamperbank])
-    result = services.entitlement(household=family, program=pamperbank, location=gent_point)
+    result = selectors.entitlement(household=family, program=pamperbank, location=gent_point)
     assert result.allowed and result.social
     assert result.until == referral.valid_until
     assert (result.quota_packs, result.quota_remaining) == (8, 8)  # one child under 36 months
@@ -255,12 +255,12 @@ def test_a_revoked_or_expired_referral_gives_no_access(
 ):
     referral = services.issue_referral(actor=social_worker, household=family, programs=[pamperbank])
     services.revoke_referral(actor=social_worker, referral=referral)
-    assert not services.entitlement(
+    assert not selectors.entitlement(
         household=family, program=pamperbank, location=gent_point
     ).allowed
     later = services.issue_referral(actor=social_worker, household=family, programs=[pamperbank])
     after_end = later.valid_until + dt.timedelta(days=1)
-    assert not services.entitlement(
+    assert not selectors.entitlement(
         household=family, program=pamperbank, location=gent_point, on=after_end
     ).allowed
 
@@ -270,12 +270,12 @@ def test_a_right_in_one_program_opens_the_programs_it_grants(
 ):
     pamperbank.grants.add(babytheek)
     services.issue_referral(actor=social_worker, household=family, programs=[pamperbank])
-    result = services.entitlement(household=family, program=babytheek, location=gent_point)
+    result = selectors.entitlement(household=family, program=babytheek, location=gent_point)
     assert result.allowed and result.membership_fee == Decimal("5")
 
 
 def test_an_open_program_admits_everyone_at_the_normal_fee(family, speelotheek, gent_point):
-    result = services.entitlement(household=family, program=speelotheek, location=gent_point)
+    result = selectors.entitlement(household=family, program=speelotheek, location=gent_point)
     assert result.allowed and not result.social and result.membership_fee == Decimal("15")
 
 
@@ -301,7 +301,7 @@ def test_an_active_social_tariff_in_the_region_of_the_point_gives_access(
     family, volunteer, pamperbank, gent_point
 ):
     make_check(family, volunteer)
-    result = services.entitlement(household=family, program=pamperbank, location=gent_point)
+    result = selectors.entitlement(household=family, program=pamperbank, location=gent_point)
     assert (
         result.allowed and "UiTPAS" not in result.explanation and "Gent" not in result.explanation
     )
@@ -309,7 +309,7 @@ def test_an_active_social_tariff_in_the_region_of_the_point_gives_access(
 
 def test_social_tariff_of_another_region_does_not_count(family, volunteer, pamperbank, gent_point):
     make_check(family, volunteer, postcodes=("9300",), system="7")
-    assert not services.entitlement(
+    assert not selectors.entitlement(
         household=family, program=pamperbank, location=gent_point
     ).allowed
 
@@ -320,19 +320,19 @@ def test_a_coordinator_can_choose_which_card_systems_count(
     make_check(family, volunteer, postcodes=("9300",), system="7")
     pamperbank.uitpas_card_systems = ["7"]
     pamperbank.save()
-    assert services.entitlement(household=family, program=pamperbank, location=gent_point).allowed
+    assert selectors.entitlement(household=family, program=pamperbank, location=gent_point).allowed
 
 
 def test_an_expired_social_tariff_gives_no_access(family, volunteer, pamperbank, gent_point):
     make_check(family, volunteer, status="EXPIRED")
-    assert not services.entitlement(
+    assert not selectors.entitlement(
         household=family, program=pamperbank, location=gent_point
     ).allowed
 
 
 def test_an_old_uitpas_check_asks_for_a_new_scan(family, volunteer, pamperbank, gent_point):
     make_check(family, volunteer, hours_ago=48)
-    result = services.entitlement(household=family, program=pamperbank, location=gent_point)
+    result = selectors.entitlement(household=family, program=pamperbank, location=gent_point)
     assert not result.allowed and result.needs_uitpas_check
 
 
@@ -350,7 +350,7 @@ def test_a_coordinator_exception_needs_a_reason_and_gives_access(
         reason="UiTPAS onbereikbaar",
         valid_until=TODAY() + dt.timedelta(days=7),
     )
-    assert services.entitlement(household=family, program=pamperbank, location=gent_point).allowed
+    assert selectors.entitlement(household=family, program=pamperbank, location=gent_point).allowed
     evidence = Evidence.objects.get(kind=Evidence.Kind.EXCEPTION)
     assert evidence.reason == "UiTPAS onbereikbaar"
     assert AuditEntry.objects.filter(

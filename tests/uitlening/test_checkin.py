@@ -16,7 +16,6 @@ from django.utils.html import escape
 from kern import barcodes
 from kern.models import AuditEntry
 from toegang import services
-from toegang.counter import mark_referral_used
 from toegang.models import Evidence, Household, Program, Referral, UitpasCard
 from toegang.uitpas import standin_passes as fixtures
 from uitlening.views import _household_card_url
@@ -214,7 +213,7 @@ def test_a_revoked_referral_is_not_marked_used(db, volunteer, programs, househol
         actor=social_worker, household=household, programs=[programs["Pamperbank"]]
     )
     services.revoke_referral(actor=social_worker, referral=referral)
-    assert mark_referral_used(referral=Referral.objects.get(pk=referral.pk)) is False
+    assert services.mark_referral_used(referral=Referral.objects.get(pk=referral.pk)) is False
     assert Referral.objects.get(pk=referral.pk).first_used_at is None
 
 
@@ -358,8 +357,8 @@ def registration(**overrides) -> dict:
         "language": "ar",
         "uitpas_number": "",
         "first_name": "",
-        "child_month_1": str(child.birth_month),
-        "child_year_1": str(child.birth_year),
+        "child_1_month": str(child.birth_month),
+        "child_1_year": str(child.birth_year),
     }
     data.update(overrides)
     return data
@@ -470,9 +469,10 @@ def test_registration_refuses_a_first_name_without_consent(login, volunteer, poi
 
 def test_registration_needs_both_month_and_year(login, volunteer, point, programs):
     response = login(volunteer).post(
-        f"/balie/{point.pk}/gezin/nieuw/", registration(child_month_2="4"), **HX
+        f"/balie/{point.pk}/gezin/nieuw/", registration(child_2_month="4"), **HX
     )
-    assert "data-form-error" in response.content.decode()
+    row = re.search(r'<tr data-child-row="2">(.*?)</tr>', response.content.decode(), re.S)
+    assert row is not None and 'class="error"' in row.group(1)  # beside the missing year
     assert not Household.objects.exists()
 
 

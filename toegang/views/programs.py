@@ -20,8 +20,7 @@ from kern.fields import DecimalCommaField
 from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
-from toegang import programs as program_services
-from toegang import services
+from toegang import selectors, services
 from toegang.models import Program
 
 PROGRAM_FIELDS = [
@@ -140,9 +139,7 @@ class ProgramForm(forms.Form):
         """Copy the cleaned rules onto ``program``; return the programs it opens."""
         for name in PROGRAM_FIELDS:
             setattr(program, name, self.cleaned_data[name])
-        program.uitpas_card_systems = program_services.parse_card_systems(
-            self.cleaned_data["card_systems"]
-        )
+        program.uitpas_card_systems = services.parse_card_systems(self.cleaned_data["card_systems"])
         return list(self.cleaned_data["grants"])
 
 
@@ -160,7 +157,7 @@ def program_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         grants = form.fill(program)
         try:
-            saved = program_services.save_program(
+            saved = services.save_program(
                 actor=request.user, program=program, grants=grants, source=request.path
             )
         except DomainError as exc:
@@ -244,7 +241,7 @@ def exception_create(request):
         else:
             location = data["location"] or form.fields["location"].queryset.first()
             entitlement = (
-                services.entitlement(
+                selectors.entitlement(
                     household=household, program=data["program"], location=location
                 )
                 if location is not None

@@ -203,28 +203,28 @@ class UitpasCard(models.Model):
 
 
 #: "A referral counts on day d" in plain SQL, for reads that bypass the ORM (the
-#: eligibility facts). The same rule as ``ReferralQuerySet.counting_q`` and
+#: eligibility facts). The same rule as ``referral_counts_on_q`` and
 #: ``Referral.counts_on`` beside it; a test holds the three to the same answers. ``{r}`` is
 #: the alias of the referral table; both placeholders take the day.
 REFERRAL_COUNTS_ON_SQL = "{r}.revoked_at IS NULL AND {r}.valid_from <= %s AND {r}.valid_until >= %s"
 
 
-class ReferralQuerySet(models.QuerySet["Referral"]):
-    @staticmethod
-    def counting_q(day: dt.date, *, through: str = "") -> Q:
-        """The one definition of "a referral counts on ``day``": not revoked, and ``day``
-        within its dates. ``through`` reaches referrals from another model, e.g.
-        ``"referrals__"`` in an annotation on Organisation."""
-        return Q(
-            **{
-                f"{through}revoked_at__isnull": True,
-                f"{through}valid_from__lte": day,
-                f"{through}valid_until__gte": day,
-            }
-        )
+def referral_counts_on_q(day: dt.date, *, through: str = "") -> Q:
+    """The one definition of "a referral counts on ``day``": not revoked, and ``day``
+    within its dates. ``through`` reaches referrals from another model, e.g.
+    ``"referrals__"`` in an annotation on Organisation."""
+    return Q(
+        **{
+            f"{through}revoked_at__isnull": True,
+            f"{through}valid_from__lte": day,
+            f"{through}valid_until__gte": day,
+        }
+    )
 
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
     def counting_on(self, day: dt.date) -> Self:
-        return self.filter(self.counting_q(day))
+        return self.filter(referral_counts_on_q(day))
 
 
 class Referral(models.Model):
@@ -280,7 +280,7 @@ class Referral(models.Model):
         return barcodes.encode(barcodes.CodeType.REFERRAL, self.pk)
 
     def counts_on(self, day: dt.date) -> bool:
-        """``ReferralQuerySet.counting_q`` for a referral already in memory."""
+        """``referral_counts_on_q`` for a referral already in memory."""
         return self.revoked_at is None and self.valid_from <= day <= self.valid_until
 
 

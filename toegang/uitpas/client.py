@@ -563,6 +563,7 @@ def _error_for(answer: _Answer, number: str) -> UitpasError:
         )
     if answer.status == 429:
         return _rate_limited(end_user_message)
+    error: UitpasError
     if answer.status in (401, 403):
         logger.error("UiTPAS refused Deelpunt's credentials (HTTP %s)", answer.status)
         error = _unauthorized()

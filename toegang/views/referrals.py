@@ -31,7 +31,7 @@ from kern.permissions import role_required
 from toegang import services
 from toegang.documents import distribution_points, household_card_pdf, referral_letter_pdf
 from toegang.forms import ChildrenForm
-from toegang.models import Household, Program, Referral
+from toegang.models import Household, Program, Referral, referral_counts_on_q
 
 REFERRALS = "kern.manage_referrals"
 PROGRAMS = "kern.manage_programs"
@@ -65,7 +65,8 @@ def referral_status(referral: Referral, today: dt.date) -> tuple[str, str, str]:
 
 
 def _with_status(referral: Referral, today: dt.date) -> Referral:
-    referral.status, referral.status_label, referral.status_class = referral_status(referral, today)
+    status, label, css = referral_status(referral, today)
+    vars(referral).update(status=status, status_label=label, status_class=css)  # for templates
     return referral
 
 
@@ -186,7 +187,7 @@ FILTERS = {
 def referral_list(request):
     """The social worker's own referrals, with where families can go."""
     today = timezone.localdate()
-    is_active = Referral.objects.counting_q(today)
+    is_active = referral_counts_on_q(today)
     own = Referral.objects.filter(issued_by=request.user)
     show = request.GET.get("toon", "active")
     if show not in FILTERS:
@@ -371,7 +372,7 @@ def _figures(prefix: str, today: dt.date) -> dict[str, Count]:
     return {
         "issued_month": count(valid_from__gte=month_start),
         "issued_year": count(valid_from__gte=year_start),
-        "active": count(Referral.objects.counting_q(today, through=p)),
+        "active": count(referral_counts_on_q(today, through=p)),
         "used": count(valid_from__gte=year_start, first_used_at__isnull=False),
         "expired_unused": count(
             valid_from__gte=year_start,
@@ -388,7 +389,7 @@ def referral_stats(request):
     today = timezone.localdate()
     by_organisation = list(
         Organisation.objects.annotate(total=Count("referrals"), **_figures("referrals__", today))
-        .filter(total__gt=0)
+        .filter(Q(total__gt=0))
         .order_by("name")
     )
     by_program = list(

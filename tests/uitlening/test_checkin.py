@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from kern import barcodes
+from kern.errors import Conflict, DomainError
 from kern.models import AuditEntry
 from toegang import services
 from toegang.models import Evidence, Household, Program, Referral, UitpasCard
@@ -482,3 +483,63 @@ def test_volunteer_cannot_register_at_another_point(login, volunteer, other_poin
     response = client.post(f"/balie/{other_point.pk}/gezin/nieuw/", registration())
     assert response.status_code == 403
     assert not Household.objects.exists()
+
+
+def test_registration_asks_uitpas_before_its_transaction(volunteer, point, programs, monkeypatch):
+    from toegang.uitpas import client as uitpas_client
+    from uitlening import services as counter
+
+    depth_at_start = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+    real_get_pass = uitpas_client.get_pass
+
+    def get_pass(number, config=None):
+        depths.append(len(connection.atomic_blocks))
+        return real_get_pass(number, config)
+
+    monkeypatch.setattr(uitpas_client, "get_pass", get_pass)
+    checkin = counter.register_at_counter(
+        actor=volunteer,
+        location=point,
+        postcode="9000",
+        adults=1,
+        children=[months_ago(4)],
+        uitpas_number=ACTIVE_GENT,
+    )
+    assert depths == [depth_at_start]  # no transaction of the service was open
+    assert Evidence.objects.get(household=checkin.household).social_tariff == "ACTIVE"
+
+
+def test_registration_with_a_wrong_postcode_does_not_ask_uitpas(volunteer, point, uitpas):
+    from uitlening import services as counter
+
+    with pytest.raises(DomainError):
+        counter.register_at_counter(
+            actor=volunteer,
+            location=point,
+            postcode="90",
+            adults=1,
+            children=[],
+            uitpas_number=ACTIVE_GENT,
+        )
+    assert not uitpas.requests_seen.get("/passes")
+    assert not Household.objects.exists()
+
+
+def test_a_card_linked_to_another_household_is_refused_before_asking_uitpas(
+    volunteer, point, uitpas
+):
+    from uitlening import services as counter
+
+    linked(volunteer, ACTIVE_GENT)
+    with pytest.raises(Conflict):
+        counter.register_at_counter(
+            actor=volunteer,
+            location=point,
+            postcode="9000",
+            adults=1,
+            children=[],
+            uitpas_number=ACTIVE_GENT,
+        )
+    assert not uitpas.requests_seen.get("/passes")
+    assert Household.objects.count() == 1

@@ -16,6 +16,7 @@ from toegang.selectors.programs import (
 from toegang.selectors.quota import (
     PacksTaken,
     packs_taken,
+    packs_taken_providers,
     register_packs_taken,
     unregister_packs_taken,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "card_system_covers",
     "entitlement",
     "packs_taken",
+    "packs_taken_providers",
     "program_graph",
     "programs_opening",
     "register_packs_taken",

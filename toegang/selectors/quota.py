@@ -31,6 +31,10 @@ def unregister_packs_taken(provider: PacksTaken) -> None:
         _providers.remove(provider)
 
 
+def packs_taken_providers() -> tuple[PacksTaken, ...]:
+    return tuple(_providers)
+
+
 def packs_taken(*, household: Household, program: Program, since: dt.date) -> int:
     return sum(
         provider(household=household, program=program, since=since) for provider in _providers

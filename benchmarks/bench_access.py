@@ -11,7 +11,7 @@ from django.utils import timezone
 def benchmarks(repeat: int, client_factory):
     from kern import services as kern_services
     from kern.models import Location, User
-    from toegang import services
+    from toegang import selectors, services
     from toegang.models import Evidence, Program
 
     volunteer = User.objects.get(username="vrijwilliger")
@@ -43,7 +43,7 @@ def benchmarks(repeat: int, client_factory):
     }
 
     def eligibility_service():
-        result = services.entitlement(household=household, program=pamperbank, location=point)
+        result = selectors.entitlement(household=household, program=pamperbank, location=point)
         assert result.allowed
 
     def eligibility_api():

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import itertools
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern import audit
 from kern.errors import DomainError, NotAllowed, NotFound
+from kern.hashing import keyed_hash
 from kern.models import ApiToken, Location, OpeningHours, User
 
 TOKEN_PREFIX = "dp_"
-
-
-def _digest(secret: str) -> str:
-    return hmac.new(
-        settings.IDENTIFIER_HASH_KEY.encode(), secret.encode(), hashlib.sha256
-    ).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ def create_api_token(
         user=owner,
         name=name[:100],
         prefix=prefix,
-        digest=_digest(plaintext),
+        digest=keyed_hash(plaintext),
         created_by=actor,
         expires_at=timezone.now() + dt.timedelta(days=valid_days) if valid_days else None,
     )
@@ -95,7 +87,7 @@ def authenticate_api_token(*, plaintext: str) -> User | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=_digest(plaintext), revoked_at__isnull=True)
+        .filter(digest=keyed_hash(plaintext), revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.is_usable or not token.user.is_active:

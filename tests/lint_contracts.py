@@ -9,7 +9,6 @@ what it chose to offer.
 from __future__ import annotations
 
 import ast
-import importlib.util
 from pathlib import Path
 
 from importlinter import Contract, ContractCheck, fields, output
@@ -17,6 +16,16 @@ from importlinter import Contract, ContractCheck, fields, output
 
 def _private(dotted: str) -> bool:
     return any(part.startswith("_") and not part.startswith("__") for part in dotted.split("."))
+
+
+def _source(module: str) -> Path | None:
+    """The file of ``module``, found without importing it (a package's ``__init__`` may
+    import models, which needs Django set up)."""
+    base = Path(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 class NoPrivateImportsContract(Contract):
@@ -29,10 +38,10 @@ class NoPrivateImportsContract(Contract):
             app = module.split(".")[0]
             if app not in apps:
                 continue
-            spec = importlib.util.find_spec(module)
-            if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            source = _source(module)
+            if source is None:
                 continue
-            tree = ast.parse(Path(spec.origin).read_text(), filename=spec.origin)
+            tree = ast.parse(source.read_text(), filename=str(source))
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                     other = node.module.split(".")[0]

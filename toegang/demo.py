@@ -18,7 +18,7 @@ from django.utils import timezone
 from kern.models import User
 from toegang import services
 from toegang.models import Household, Program, Referral
-from toegang.programs import save_program
+from toegang.services import save_program
 
 D = Decimal
 

@@ -76,8 +76,8 @@ def distribution_points():
 def opening_hours_lines(location: Location) -> list[str]:
     """One line per open day: “Monday 9:00–12:00, 13:30–16:00” (day name translated)."""
     lines = []
-    for _weekday, hours in groupby(location.opening_hours.all(), key=lambda h: h.weekday):
-        hours = list(hours)
+    for _weekday, group in groupby(location.opening_hours.all(), key=lambda h: h.weekday):
+        hours = list(group)
         ranges = ", ".join(f"{h.opens:%H:%M}–{h.closes:%H:%M}" for h in hours)
         lines.append(f"{hours[0].get_weekday_display()} {ranges}")
     return lines

@@ -7,7 +7,9 @@ referral never holds a reason (professional secrecy)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -200,6 +202,31 @@ class UitpasCard(models.Model):
         return f"UiTPAS …{self.last_digits}"
 
 
+#: "A referral counts on day d" in plain SQL, for reads that bypass the ORM (the
+#: eligibility facts). The same rule as ``referral_counts_on_q`` and
+#: ``Referral.counts_on`` beside it; a test holds the three to the same answers. ``{r}`` is
+#: the alias of the referral table; both placeholders take the day.
+REFERRAL_COUNTS_ON_SQL = "{r}.revoked_at IS NULL AND {r}.valid_from <= %s AND {r}.valid_until >= %s"
+
+
+def referral_counts_on_q(day: dt.date, *, through: str = "") -> Q:
+    """The one definition of "a referral counts on ``day``": not revoked, and ``day``
+    within its dates. ``through`` reaches referrals from another model, e.g.
+    ``"referrals__"`` in an annotation on Organisation."""
+    return Q(
+        **{
+            f"{through}revoked_at__isnull": True,
+            f"{through}valid_from__lte": day,
+            f"{through}valid_until__gte": day,
+        }
+    )
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def counting_on(self, day: dt.date) -> Self:
+        return self.filter(referral_counts_on_q(day))
+
+
 class Referral(models.Model):
     """A social worker's statement that a household may use programs until a date.
     There is deliberately no reason field: professional secrecy."""
@@ -231,6 +258,8 @@ class Referral(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewed_by"
     )
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
@@ -249,6 +278,10 @@ class Referral(models.Model):
     @property
     def code(self) -> str:
         return barcodes.encode(barcodes.CodeType.REFERRAL, self.pk)
+
+    def counts_on(self, day: dt.date) -> bool:
+        """``referral_counts_on_q`` for a referral already in memory."""
+        return self.revoked_at is None and self.valid_from <= day <= self.valid_until
 
 
 class Evidence(models.Model):
@@ -295,3 +328,23 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.checked_at:%d/%m/%Y}"
+
+
+class ProgramGraphVersion(models.Model):
+    """One row whose stamp changes with every change to a program or to the rights
+    programs open for each other, in the same transaction (database triggers, see
+    migration 0003): every write path is covered, the admin and plain SQL included.
+
+    Each app process caches the programs and their graph and, on every use, compares one
+    stamp (a tiny query) to rebuild when another process changed them. The stamp is
+    random rather than a counter: a counter bumped in a transaction that is rolled back
+    comes back to a number a process may have cached with the uncommitted graph."""
+
+    stamp = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("program graph version")
+        verbose_name_plural = _("program graph versions")
+
+    def __str__(self) -> str:
+        return self.stamp

@@ -19,22 +19,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kern.models import User
-from toegang.models import Referral
+from toegang.models import Referral, ReferralQuerySet
 
 logger = logging.getLogger(__name__)
 
 
-def due_referrals(*, days: int, today: dt.date):
-    """Referrals that end between ``today`` and ``today + days`` (inclusive), not revoked,
-    not renewed, not reminded yet, issued by an active person with an e-mail address."""
-    return Referral.objects.filter(
-        revoked_at__isnull=True,
-        renewed_by__isnull=True,
-        reminder_sent_at__isnull=True,
-        valid_until__gte=today,
-        valid_until__lte=today + dt.timedelta(days=days),
-        issued_by__is_active=True,
-    ).exclude(issued_by__email="")
+def due_referrals(*, days: int, today: dt.date) -> ReferralQuerySet:
+    """Referrals that count today and end by ``today + days`` (inclusive), not renewed,
+    not reminded yet, issued by an active person with an e-mail address."""
+    return (
+        Referral.objects.counting_on(today)
+        .filter(
+            renewed_by__isnull=True,
+            reminder_sent_at__isnull=True,
+            valid_until__lte=today + dt.timedelta(days=days),
+            issued_by__is_active=True,
+        )
+        .exclude(issued_by__email="")
+    )
 
 
 def _message(issuer: User, lines: list[tuple[str, dt.date]], days: int) -> tuple[str, str]:

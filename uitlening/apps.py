@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class UitleningConfig(AppConfig):
     name = "uitlening"
     verbose_name = _("Counter and loans")
+
+    def ready(self) -> None:
+        from toegang import selectors as access
+        from uitlening import selectors
+
+        # The quota a household has left depends on what it took at the counter.
+        access.register_packs_taken(selectors.packs_taken)

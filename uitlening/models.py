@@ -1,1 +1,2 @@
-"""Models of this app arrive with its issue."""
+"""The counter keeps no records of its own yet (distributions and loans are not built):
+a check-in reads and writes the households, cards and referrals of ``toegang``."""

@@ -1,7 +1,7 @@
 """The counter (balie): pick a distribution point, then scan.
 
 A scan of a household card, a referral letter or an UiTPAS card checks the family in
-(``toegang.counter``); an UiTPAS card that is not linked yet answers with a short
+(``uitlening.services``); an UiTPAS card that is not linked yet answers with a short
 registration form."""
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.dates import MONTHS
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,9 +21,9 @@ from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
-from toegang import counter as checkins
-from toegang.services import ChildIn
+from toegang.forms import ChildrenForm
 from toegang.uitpas.client import UitpasError
+from uitlening import selectors, services
 
 # Languages families at Flemish counters often prefer; shown in their own name.
 FAMILY_LANGUAGES = ("nl", "fr", "en", "de", "ar", "tr", "pl", "ro", "bg", "es", "ru", "uk", "fa")
@@ -62,7 +60,7 @@ def _household_card_url(household) -> str:
     return ""
 
 
-class CounterRegistrationForm(forms.Form):
+class CounterRegistrationForm(ChildrenForm):
     """The minimum to register a family at the counter: no contact details."""
 
     postcode = forms.CharField(
@@ -91,56 +89,9 @@ class CounterRegistrationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", f"reg{uuid.uuid4().hex[:6]}_%s")
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [
-            (code, LANG_INFO[code]["name_local"]) for code in FAMILY_LANGUAGES
-        ]
-        months = [("", "—"), *((str(n), name) for n, name in MONTHS.items())]
-        for i in range(1, checkins.COUNTER_MAX_CHILDREN + 1):
-            self.fields[f"child_month_{i}"] = forms.TypedChoiceField(
-                label=_("Birth month"),
-                choices=months,
-                coerce=int,
-                required=False,
-                empty_value=None,
-                widget=forms.Select(
-                    attrs={"aria-label": gettext("Child %(n)d: birth month") % {"n": i}}
-                ),
-            )
-            self.fields[f"child_year_{i}"] = forms.IntegerField(
-                label=_("Birth year"),
-                required=False,
-                min_value=1990,
-                max_value=2100,
-                widget=forms.NumberInput(
-                    attrs={
-                        "class": "qty-input",
-                        "aria-label": gettext("Child %(n)d: birth year") % {"n": i},
-                    }
-                ),
-            )
-
-    def child_rows(self):
-        """(number, month field, year field) per row, for the template."""
-        return [
-            (i, self[f"child_month_{i}"], self[f"child_year_{i}"])
-            for i in range(1, checkins.COUNTER_MAX_CHILDREN + 1)
-        ]
-
-    def clean(self):
-        data = super().clean()
-        children = []
-        for i in range(1, checkins.COUNTER_MAX_CHILDREN + 1):
-            month, year = data.get(f"child_month_{i}"), data.get(f"child_year_{i}")
-            if month is None and year is None:
-                continue
-            if month is None or year is None:
-                raise forms.ValidationError(
-                    _("Child %(n)d: give both the birth month and the birth year."),
-                    params={"n": i},
-                )
-            children.append(ChildIn(birth_year=year, birth_month=month))
-        data["children"] = children
-        return data
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [(code, LANG_INFO[code]["name_local"]) for code in FAMILY_LANGUAGES]
 
 
 def _scan_context(location, raw: str, **extra) -> dict:
@@ -164,10 +115,10 @@ def counter_scan(request, pk: int):
     context = _scan_context(location, raw)
     result = None
     try:
-        result = checkins.resolve_scan(user=request.user, raw=raw)
+        result = selectors.resolve_scan(user=request.user, raw=raw)
         context["result"] = result
-        if result.kind in checkins.CHECK_IN_KINDS:
-            checkin = checkins.check_in_scan(
+        if result.kind in selectors.CHECK_IN_KINDS:
+            checkin = services.check_in_scan(
                 actor=request.user, location=location, scan=result, raw=raw, source=request.path
             )
             if checkin is None:
@@ -195,7 +146,7 @@ def counter_register(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            checkin = checkins.register_at_counter(
+            checkin = services.register_at_counter(
                 actor=request.user,
                 location=location,
                 postcode=data["postcode"],

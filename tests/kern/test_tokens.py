@@ -85,3 +85,30 @@ def test_create_api_token_rejects_bad_input_and_writes_nothing(volunteer, name, 
 def test_revoke_unknown_token_says_not_found(volunteer):
     with pytest.raises(NotFound):
         services.revoke_api_token(actor=volunteer, token_id=999)
+
+
+def test_token_digest_is_the_keyed_hash_stored_values_were_made_with(volunteer, settings):
+    """Tokens issued before the hash moved to kern.hashing must keep authenticating: the
+    stored digest is HMAC-SHA256 of the plaintext under IDENTIFIER_HASH_KEY."""
+    import hashlib
+    import hmac
+
+    from kern.hashing import keyed_hash
+
+    issued = services.create_api_token(actor=volunteer, owner=volunteer, name="tablet")
+    expected = hmac.new(
+        settings.IDENTIFIER_HASH_KEY.encode(), issued.plaintext.encode(), hashlib.sha256
+    ).hexdigest()
+    assert (
+        ApiToken.objects.get(pk=issued.token.pk).digest == expected == keyed_hash(issued.plaintext)
+    )
+
+
+def test_keyed_hash_depends_on_the_identifier_key(settings):
+    from kern.hashing import keyed_hash
+
+    settings.IDENTIFIER_HASH_KEY = "one key"
+    first = keyed_hash("0900000095902")
+    settings.IDENTIFIER_HASH_KEY = "another key"
+    assert keyed_hash("0900000095902") != first
+    assert len(first) == 64

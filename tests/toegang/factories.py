@@ -1,7 +1,7 @@
-"""factory-boy factories of the toegang app.
+"""factory-boy factories of the toegang app, and ``family()`` for the privacy tests.
 
-``ReferralFactory`` writes the row directly (no audit entry, no checks): for screens and
-reminders. Tests of the rules themselves go through ``toegang.services``."""
+The factories write rows directly (no audit entry, no checks): for screens, reminders
+and privacy. Tests of the rules themselves go through ``toegang.services``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kern.roles import Role
 from tests.factories import OrganisationFactory, UserFactory
-from toegang.models import Child, Household, Program, Referral
+from toegang.models import Child, Evidence, Household, Program, Referral, UitpasCard
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
@@ -21,6 +21,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Program
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Programma {n}")
     kind = Program.Kind.DIAPERS
@@ -63,3 +64,59 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     def programs(self, create, extracted, **kwargs):
         if extracted:
             self.programs.set(extracted)
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    household = factory.SubFactory(HouseholdFactory)
+    birth_year = factory.LazyFunction(lambda: timezone.localdate().year - 1)
+    birth_month = 5
+    diaper_size = 4
+
+
+class UitpasCardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UitpasCard
+
+    household = factory.SubFactory(HouseholdFactory)
+    number_hash = factory.Sequence(lambda n: f"{n:064x}")
+    last_digits = factory.Sequence(lambda n: f"{n % 10000:04d}")
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    household = factory.SubFactory(HouseholdFactory)
+    kind = Evidence.Kind.UITPAS
+    social_tariff = "ACTIVE"
+    card_system_id = "1"
+    card_system_name = "UiTPAS Gent"
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=200))
+    checked_by = factory.SubFactory(UserFactory)
+
+
+def family(*, children: int = 2, cards: int = 1, referrals: int = 1, **fields) -> Household:
+    """A household with contact details (with consent), children, UiTPAS cards with a
+    check each, and referrals."""
+    now = timezone.now()
+    fields = {
+        "first_name": "Amina",
+        "email": "amina@example.org",
+        "phone": "0470 12 34 56",
+        "consent_version": "2026-1",
+        "consent_at": now,
+        **fields,
+    }
+    household = HouseholdFactory(**fields)
+    for number in range(children):
+        ChildFactory(household=household, birth_month=number + 2)
+    for _ in range(cards):
+        card = UitpasCardFactory(household=household)
+        EvidenceFactory(household=household, card=card)
+    program = ProgramFactory(name="Pamperbank")
+    for _ in range(referrals):
+        ReferralFactory(household=household, programs=[program])
+    return household

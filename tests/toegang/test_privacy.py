@@ -17,7 +17,7 @@ from django.utils import timezone
 from kern.errors import DomainError, NotAllowed
 from kern.models import AuditEntry
 from kern.roles import Role
-from tests.toegang.factories_privacy import (
+from tests.toegang.factories import (
     ChildFactory,
     HouseholdFactory,
     family,

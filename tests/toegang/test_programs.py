@@ -16,10 +16,10 @@ from django.utils import timezone
 from kern.errors import DomainError, NotAllowed
 from kern.models import AuditEntry, Location
 from kern.roles import Role
-from tests.toegang.factories_privacy import HouseholdFactory, ProgramFactory
-from toegang import services
+from tests.toegang.factories import HouseholdFactory, ProgramFactory
+from toegang import selectors, services
 from toegang.models import Evidence, Household, Program, Referral, UitpasCard
-from toegang.programs import parse_card_systems, save_program
+from toegang.services import parse_card_systems, save_program
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_save_program_with_grants_is_logged(coordinator):
         source="test",
     )
     assert list(pamperbank.grants.all()) == [babytheek]
-    assert services.programs_opening(babytheek) == {babytheek.pk, pamperbank.pk}
+    assert selectors.programs_opening(babytheek) == {babytheek.pk, pamperbank.pk}
     entry = AuditEntry.objects.get(object_type="toegang.program", object_id=str(pamperbank.pk))
     assert entry.action == "create"
     assert entry.details == {"grants": [babytheek.pk]}

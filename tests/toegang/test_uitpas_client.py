@@ -246,12 +246,29 @@ def test_blocked_passholder(uitpas):
     assert "0900000002312" not in error.message
 
 
-def test_unregistered_card_is_invalid_card_status_naming_the_status(uitpas):
+def test_unregistered_card_is_invalid_card_status_said_in_words(uitpas):
     error = error_of(lambda: uitpas.get_pass("0900000074519"))
     assert error.code == "invalid_card_status"
     assert error.card_status == "LOCAL_STOCK"
-    assert "LOCAL_STOCK" in error.message
+    assert "LOCAL_STOCK" not in error.message  # UiTPAS's name means nothing at a counter
     assert error.end_user_message == fixtures.UNREGISTERED.end_user_nl
+
+
+def test_unregistered_card_status_is_dutch_at_the_counter(uitpas):
+    from django.utils import translation
+
+    with translation.override("nl"):
+        error = error_of(lambda: uitpas.get_pass("0900000074519"))
+    assert "nog niet op naam van een kaarthouder geregistreerd" in error.message
+    assert "LOCAL_STOCK" not in error.message
+
+
+@pytest.mark.parametrize("status", ["PROVISIONED", "LOCAL_STOCK", "BLOCKED", "DELETED", "NEW"])
+def test_every_card_status_has_words_of_its_own(status):
+    from toegang.uitpas.client import card_status_text
+
+    assert status not in card_status_text(status)
+    assert card_status_text(status)
 
 
 def test_rate_limited_asks_to_try_again_in_a_minute(standin, uitpas):

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from kern import barcodes
+from kern.errors import Conflict, DomainError
 from kern.models import AuditEntry
 from toegang import services
-from toegang.counter import mark_referral_used
 from toegang.models import Evidence, Household, Program, Referral, UitpasCard
 from toegang.uitpas import standin_passes as fixtures
 from uitlening.views import _household_card_url
@@ -214,7 +214,7 @@ def test_a_revoked_referral_is_not_marked_used(db, volunteer, programs, househol
         actor=social_worker, household=household, programs=[programs["Pamperbank"]]
     )
     services.revoke_referral(actor=social_worker, referral=referral)
-    assert mark_referral_used(referral=Referral.objects.get(pk=referral.pk)) is False
+    assert services.mark_referral_used(referral=Referral.objects.get(pk=referral.pk)) is False
     assert Referral.objects.get(pk=referral.pk).first_used_at is None
 
 
@@ -358,8 +358,8 @@ def registration(**overrides) -> dict:
         "language": "ar",
         "uitpas_number": "",
         "first_name": "",
-        "child_month_1": str(child.birth_month),
-        "child_year_1": str(child.birth_year),
+        "child_1_month": str(child.birth_month),
+        "child_1_year": str(child.birth_year),
     }
     data.update(overrides)
     return data
@@ -470,9 +470,10 @@ def test_registration_refuses_a_first_name_without_consent(login, volunteer, poi
 
 def test_registration_needs_both_month_and_year(login, volunteer, point, programs):
     response = login(volunteer).post(
-        f"/balie/{point.pk}/gezin/nieuw/", registration(child_month_2="4"), **HX
+        f"/balie/{point.pk}/gezin/nieuw/", registration(child_2_month="4"), **HX
     )
-    assert "data-form-error" in response.content.decode()
+    row = re.search(r'<tr data-child-row="2">(.*?)</tr>', response.content.decode(), re.S)
+    assert row is not None and 'class="error"' in row.group(1)  # beside the missing year
     assert not Household.objects.exists()
 
 
@@ -482,3 +483,63 @@ def test_volunteer_cannot_register_at_another_point(login, volunteer, other_poin
     response = client.post(f"/balie/{other_point.pk}/gezin/nieuw/", registration())
     assert response.status_code == 403
     assert not Household.objects.exists()
+
+
+def test_registration_asks_uitpas_before_its_transaction(volunteer, point, programs, monkeypatch):
+    from toegang.uitpas import client as uitpas_client
+    from uitlening import services as counter
+
+    depth_at_start = len(connection.atomic_blocks)  # the test's own transaction
+    depths = []
+    real_get_pass = uitpas_client.get_pass
+
+    def get_pass(number, config=None):
+        depths.append(len(connection.atomic_blocks))
+        return real_get_pass(number, config)
+
+    monkeypatch.setattr(uitpas_client, "get_pass", get_pass)
+    checkin = counter.register_at_counter(
+        actor=volunteer,
+        location=point,
+        postcode="9000",
+        adults=1,
+        children=[months_ago(4)],
+        uitpas_number=ACTIVE_GENT,
+    )
+    assert depths == [depth_at_start]  # no transaction of the service was open
+    assert Evidence.objects.get(household=checkin.household).social_tariff == "ACTIVE"
+
+
+def test_registration_with_a_wrong_postcode_does_not_ask_uitpas(volunteer, point, uitpas):
+    from uitlening import services as counter
+
+    with pytest.raises(DomainError):
+        counter.register_at_counter(
+            actor=volunteer,
+            location=point,
+            postcode="90",
+            adults=1,
+            children=[],
+            uitpas_number=ACTIVE_GENT,
+        )
+    assert not uitpas.requests_seen.get("/passes")
+    assert not Household.objects.exists()
+
+
+def test_a_card_linked_to_another_household_is_refused_before_asking_uitpas(
+    volunteer, point, uitpas
+):
+    from uitlening import services as counter
+
+    linked(volunteer, ACTIVE_GENT)
+    with pytest.raises(Conflict):
+        counter.register_at_counter(
+            actor=volunteer,
+            location=point,
+            postcode="9000",
+            adults=1,
+            children=[],
+            uitpas_number=ACTIVE_GENT,
+        )
+    assert not uitpas.requests_seen.get("/passes")
+    assert Household.objects.count() == 1

@@ -46,3 +46,26 @@ def test_volunteer_cannot_scan_at_another_point(login, volunteer, other_point):
     response = login(volunteer).post(f"/balie/{other_point.pk}/scan/", {"code": other_point.code})
     assert response.status_code == 403
     assert "Uitdeelpunt Melle" in response.content.decode()
+
+
+def test_the_counter_reports_its_packs_taken_to_the_quota_when_ready():
+    from toegang import selectors as access
+    from uitlening import selectors
+
+    assert selectors.packs_taken in access.packs_taken_providers()
+
+
+def test_the_counter_and_the_referral_form_read_children_the_same_way(rf, volunteer):
+    from toegang.forms import ChildrenForm
+    from toegang.services import ChildIn
+    from toegang.views.referrals import ReferralForm
+    from uitlening.views import CounterRegistrationForm
+
+    rows = {"child_1_month": "3", "child_1_year": "2025", "child_3_month": "11"}
+    counter = CounterRegistrationForm(rows)
+    referral = ReferralForm(rows)
+    for form in (counter, referral):
+        assert isinstance(form, ChildrenForm)
+        form.is_valid()
+        assert form.cleaned_data["children"] == [ChildIn(birth_year=2025, birth_month=3)]
+        assert "child_3_year" in form.errors  # a month without a year

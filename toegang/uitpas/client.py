@@ -196,6 +196,18 @@ class UitpasUnavailable(UitpasError):
     code = "unavailable"
 
 
+def card_status_text(status: str) -> str:
+    """What an UiTPAS card status means, in words for the counter: UiTPAS's own names
+    (``LOCAL_STOCK``) mean nothing to a volunteer or a family."""
+    texts = {
+        "PROVISIONED": _("it has not been handed out yet"),
+        "LOCAL_STOCK": _("it has not been registered to a card holder yet"),
+        "BLOCKED": _("it is blocked"),
+        "DELETED": _("it was cancelled"),
+    }
+    return texts.get(status, _("its status does not allow it"))
+
+
 def card_hint(number: str) -> str:
     """What may be shown of a card number: its last four digits."""
     return "…" + number[-4:] if number else "…"
@@ -541,16 +553,17 @@ def _error_for(answer: _Answer, number: str) -> UitpasError:
         card_status = str(card_status) if card_status else "?"
         return UitpasPassRefused(
             _(
-                "The UiTPAS card ending in %(card)s cannot be used: its status is "
-                "%(status)s. The card holder can ask at an UiTPAS counter."
+                "The UiTPAS card ending in %(card)s cannot be used: %(reason)s. "
+                "The card holder can ask at an UiTPAS counter."
             )
-            % {"card": card, "status": card_status},
+            % {"card": card, "reason": card_status_text(card_status)},
             code="invalid_card_status",
             card_status=card_status,
             **extra,
         )
     if answer.status == 429:
         return _rate_limited(end_user_message)
+    error: UitpasError
     if answer.status in (401, 403):
         logger.error("UiTPAS refused Deelpunt's credentials (HTTP %s)", answer.status)
         error = _unauthorized()

@@ -316,9 +316,10 @@ class StandIn:
         self._server = server
         self._thread = thread
         host, port = server.server_address[:2]
-        self.host = host
-        self.port = port
-        self.url = f"http://{host}:{port}"
+        # An IPv4 server answers its address as text (bytes only for AF_UNIX sockets).
+        self.host = host.decode() if isinstance(host, bytes) else str(host)
+        self.port = int(port)
+        self.url = f"http://{self.host}:{self.port}"
         self.token_url = f"{self.url}/token"
 
     # --- faults -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
+from django.db import models
 from django.forms.models import fields_for_model, model_to_dict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -20,8 +21,7 @@ from kern.fields import DecimalCommaField
 from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
-from toegang import programs as program_services
-from toegang import services
+from toegang import selectors, services
 from toegang.models import Program
 
 PROGRAM_FIELDS = [
@@ -95,7 +95,8 @@ class ProgramForm(forms.Form):
         initial["card_systems"] = ", ".join(str(i) for i in program.uitpas_card_systems or [])
         if program.pk:
             initial["grants"] = [other.pk for other in program.grants.all()]
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.fields.update(
             fields_for_model(
                 Program,
@@ -105,6 +106,7 @@ class ProgramForm(forms.Form):
         )
         for name in MONEY_FIELDS:
             model_field = Program._meta.get_field(name)
+            assert isinstance(model_field, models.DecimalField)
             self.fields[name] = DecimalCommaField(
                 label=capfirst(model_field.verbose_name),
                 max_digits=model_field.max_digits,
@@ -140,9 +142,7 @@ class ProgramForm(forms.Form):
         """Copy the cleaned rules onto ``program``; return the programs it opens."""
         for name in PROGRAM_FIELDS:
             setattr(program, name, self.cleaned_data[name])
-        program.uitpas_card_systems = program_services.parse_card_systems(
-            self.cleaned_data["card_systems"]
-        )
+        program.uitpas_card_systems = services.parse_card_systems(self.cleaned_data["card_systems"])
         return list(self.cleaned_data["grants"])
 
 
@@ -160,7 +160,7 @@ def program_edit(request, pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         grants = form.fill(program)
         try:
-            saved = program_services.save_program(
+            saved = services.save_program(
                 actor=request.user, program=program, grants=grants, source=request.path
             )
         except DomainError as exc:
@@ -210,7 +210,9 @@ class ExceptionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = user.counter_locations().order_by("name")
+        location = self.fields["location"]
+        assert isinstance(location, forms.ModelChoiceField)
+        location.queryset = user.counter_locations().order_by("name")
 
 
 @role_required("kern.manage_programs")
@@ -242,9 +244,9 @@ def exception_create(request):
         except DomainError as exc:
             show_domain_error(form, exc, "household")
         else:
-            location = data["location"] or form.fields["location"].queryset.first()
+            location = data["location"] or request.user.counter_locations().order_by("name").first()
             entitlement = (
-                services.entitlement(
+                selectors.entitlement(
                     household=household, program=data["program"], location=location
                 )
                 if location is not None

@@ -9,6 +9,7 @@ professional secrecy, Deelpunt never stores why a family is referred."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +20,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -30,13 +30,13 @@ from kern.models import Organisation
 from kern.permissions import role_required
 from toegang import services
 from toegang.documents import distribution_points, household_card_pdf, referral_letter_pdf
-from toegang.models import Household, Program, Referral
+from toegang.forms import ChildrenForm
+from toegang.models import Household, Program, Referral, referral_counts_on_q
 
 REFERRALS = "kern.manage_referrals"
 PROGRAMS = "kern.manage_programs"
 SOON_DAYS = 14  # a referral that ends within this many days “expires soon”
 PAGE_SIZE = 50
-CHILD_ROWS = 6
 
 
 # --- Small pieces -----------------------------------------------------------------------
@@ -57,7 +57,7 @@ def referral_status(referral: Referral, today: dt.date) -> tuple[str, str, str]:
     """(key, label, badge classes) for a referral on ``today``."""
     if referral.revoked_at:
         return "revoked", _("revoked"), "badge danger"
-    if referral.valid_until < today:
+    if not referral.counts_on(today):
         return "expired", _("expired"), "badge danger"
     if (referral.valid_until - today).days <= SOON_DAYS:
         return "soon", _("expires soon"), "badge warn"
@@ -65,7 +65,8 @@ def referral_status(referral: Referral, today: dt.date) -> tuple[str, str, str]:
 
 
 def _with_status(referral: Referral, today: dt.date) -> Referral:
-    referral.status, referral.status_label, referral.status_class = referral_status(referral, today)
+    status, label, css = referral_status(referral, today)
+    vars(referral).update(status=status, status_label=label, status_class=css)  # for templates
     return referral
 
 
@@ -92,7 +93,7 @@ class ProgramChoiceField(forms.ModelMultipleChoiceField):
         }
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(ChildrenForm):
     """Programs, an optional end date, and the household: a known household code or a
     new household with the minimum the programs need. No reason field, by design."""
 
@@ -128,7 +129,6 @@ class ReferralForm(forms.Form):
     adults = forms.IntegerField(
         label=gettext_lazy("Adults"), required=False, min_value=1, max_value=12, initial=1
     )
-    children = forms.CharField(required=False, widget=forms.HiddenInput)  # carries errors
     first_name = forms.CharField(label=gettext_lazy("First name"), required=False, max_length=60)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
     phone = forms.CharField(label=gettext_lazy("Phone"), required=False, max_length=30)
@@ -139,49 +139,11 @@ class ReferralForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        months = [("", "—"), *((str(n), name) for n, name in MONTHS.items())]
-        for row in range(1, CHILD_ROWS + 1):
-            month_label = _("Birth month of child %(n)d") % {"n": row}
-            year_label = _("Birth year of child %(n)d") % {"n": row}
-            self.fields[f"child_{row}_month"] = forms.ChoiceField(
-                label=month_label,
-                choices=months,
-                required=False,
-                widget=forms.Select(attrs={"aria-label": month_label}),
-            )
-            self.fields[f"child_{row}_year"] = forms.IntegerField(
-                label=year_label,
-                required=False,
-                min_value=1990,
-                max_value=2100,
-                widget=forms.NumberInput(
-                    attrs={"aria-label": year_label, "placeholder": _("year")}
-                ),
-            )
-
-    @property
-    def child_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
-        return [
-            (row, self[f"child_{row}_month"], self[f"child_{row}_year"])
-            for row in range(1, CHILD_ROWS + 1)
-        ]
-
     NEW_HOUSEHOLD_FIELDS = ("postcode", "first_name", "email", "phone")
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        children: list[services.ChildIn] = []
-        for row in range(1, CHILD_ROWS + 1):
-            month = cleaned.get(f"child_{row}_month")
-            year = cleaned.get(f"child_{row}_year")
-            if month and year:
-                children.append(services.ChildIn(birth_year=year, birth_month=int(month)))
-            elif month or year:
-                missing = f"child_{row}_year" if month else f"child_{row}_month"
-                self.add_error(missing, _("Fill in both the month and the year."))
-        cleaned["children"] = children
+        children = cleaned["children"]
         code = (cleaned.get("household_code") or "").strip()
         new_given = children or any(
             (self.data.get(name) or "").strip() for name in self.NEW_HOUSEHOLD_FIELDS
@@ -225,7 +187,7 @@ FILTERS = {
 def referral_list(request):
     """The social worker's own referrals, with where families can go."""
     today = timezone.localdate()
-    is_active = Q(revoked_at__isnull=True, valid_until__gte=today)
+    is_active = referral_counts_on_q(today)
     own = Referral.objects.filter(issued_by=request.user)
     show = request.GET.get("toon", "active")
     if show not in FILTERS:
@@ -403,13 +365,14 @@ def _figures(prefix: str, today: dt.date) -> dict[str, Count]:
     year_start = today.replace(month=1, day=1)
     p = prefix
 
-    def count(**conditions) -> Count:
-        return Count(f"{p}pk" if p else "pk", filter=Q(**{p + k: v for k, v in conditions.items()}))
+    def count(*extra: Q, **conditions: object) -> Count:
+        condition = Q(*extra, **{p + k: v for k, v in conditions.items()})
+        return Count(f"{p}pk" if p else "pk", filter=condition)
 
     return {
         "issued_month": count(valid_from__gte=month_start),
         "issued_year": count(valid_from__gte=year_start),
-        "active": count(revoked_at__isnull=True, valid_from__lte=today, valid_until__gte=today),
+        "active": count(referral_counts_on_q(today, through=p)),
         "used": count(valid_from__gte=year_start, first_used_at__isnull=False),
         "expired_unused": count(
             valid_from__gte=year_start,
@@ -426,7 +389,7 @@ def referral_stats(request):
     today = timezone.localdate()
     by_organisation = list(
         Organisation.objects.annotate(total=Count("referrals"), **_figures("referrals__", today))
-        .filter(total__gt=0)
+        .filter(Q(total__gt=0))
         .order_by("name")
     )
     by_program = list(

@@ -1,0 +1,248 @@
+"""Eligibility: the one function the counter and the API use to say what a household may
+do in a program today, without saying why (which evidence)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kern.models import Location
+from toegang.models import REFERRAL_COUNTS_ON_SQL, Child, Evidence, Household, Program, Referral
+from toegang.selectors.programs import programs_opening
+from toegang.selectors.quota import packs_taken
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    allowed: bool
+    program: Program
+    until: dt.date | None
+    social: bool  # social fee / free access
+    membership_fee: Decimal
+    contribution: Decimal
+    quota_packs: int | None  # per period, None: no quota
+    quota_remaining: int | None
+    explanation: str  # for the volunteer; never says which evidence
+    needs_uitpas_check: bool = False
+
+
+class CardSystemFacts(Protocol):
+    """What an UiTPAS check says about the card system (an ``Evidence`` row has it)."""
+
+    @property
+    def card_system_id(self) -> str: ...
+
+    @property
+    def card_system_postcodes(self) -> list[str]: ...
+
+
+def card_system_covers(check: CardSystemFacts, *, program: Program, location: Location) -> bool:
+    """Does the kansentarief of this card count for this program at this location?"""
+    if program.uitpas_card_systems:
+        return check.card_system_id in {str(i) for i in program.uitpas_card_systems}
+    postcodes = set(location.municipality.postcodes or [])
+    if location.postcode:
+        postcodes.add(location.postcode)
+    return bool(postcodes & set(check.card_system_postcodes or []))
+
+
+@dataclass(frozen=True)
+class _Check:
+    card_id: int | None
+    social_tariff: str
+    card_system_id: str
+    card_system_postcodes: list[str]
+    valid_until: dt.date | None
+    fresh: bool
+
+
+@dataclass(frozen=True)
+class _Facts:
+    referral_until: dt.date | None
+    exception_until: dt.date | None
+    young_children: int
+    checks: list[_Check]
+
+
+def _as_date(value: object) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _facts(
+    *,
+    household_id: int,
+    referral_programs: set[int],
+    exception_programs: set[int],
+    on: dt.date,
+    fresh_after: dt.datetime,
+    child_max_age_months: int,
+    with_checks: bool,
+) -> _Facts:
+    """What the eligibility of one household rests on, in two plain SQL queries.
+
+    This runs for every family at every counter scan; the ORM's query building cost
+    three times the queries themselves (see docs/performance.md). Same SQL on SQLite and
+    PostgreSQL."""
+    ops = connection.ops
+    day = ops.adapt_datefield_value(on)
+    referral = Referral._meta.db_table
+    referral_programs_table = Referral.programs.through._meta.db_table
+    evidence = Evidence._meta.db_table
+    child = Child._meta.db_table
+    ref_in = ", ".join(["%s"] * len(referral_programs)) or "NULL"
+    exc_in = ", ".join(["%s"] * len(exception_programs)) or "NULL"
+    month_now = on.year * 12 + on.month
+    sql = f"""
+        SELECT
+          (SELECT MAX(r.valid_until) FROM {referral} r
+             JOIN {referral_programs_table} rp ON rp.referral_id = r.id
+            WHERE r.household_id = %s AND {REFERRAL_COUNTS_ON_SQL.format(r="r")}
+              AND rp.program_id IN ({ref_in})),
+          (SELECT MAX(e.valid_until) FROM {evidence} e
+            WHERE e.household_id = %s AND e.kind = %s AND e.valid_until >= %s
+              AND e.program_id IN ({exc_in})),
+          (SELECT COUNT(*) FROM {child} c
+            WHERE c.household_id = %s
+              AND %s - (c.birth_year * 12 + c.birth_month) BETWEEN 0 AND %s)
+    """
+    params = [
+        household_id, day, day, *sorted(referral_programs),
+        household_id, Evidence.Kind.EXCEPTION.value, day, *sorted(exception_programs),
+        household_id, month_now, child_max_age_months - 1,
+    ]  # fmt: skip
+    checks: list[_Check] = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        referral_until, exception_until, young = cursor.fetchone()
+        if with_checks:
+            cursor.execute(
+                f"""SELECT card_id, social_tariff, card_system_id, card_system_postcodes, valid_until,
+                           CASE WHEN checked_at >= %s THEN 1 ELSE 0 END
+                      FROM {evidence} WHERE household_id = %s AND kind = %s
+                     ORDER BY checked_at DESC, id DESC LIMIT 10""",
+                [
+                    ops.adapt_datetimefield_value(fresh_after),
+                    household_id,
+                    Evidence.Kind.UITPAS.value,
+                ],
+            )
+            for card_id, tariff, system, postcodes, valid_until, fresh in cursor.fetchall():
+                if isinstance(postcodes, str):
+                    postcodes = json.loads(postcodes)
+                checks.append(
+                    _Check(
+                        card_id,
+                        tariff,
+                        str(system),
+                        [str(postcode) for postcode in postcodes or []],
+                        _as_date(valid_until),
+                        bool(fresh),
+                    )
+                )
+    return _Facts(_as_date(referral_until), _as_date(exception_until), int(young or 0), checks)
+
+
+def entitlement(
+    *, household: Household, program: Program, location: Location, on: dt.date | None = None
+) -> Entitlement:
+    """Allowed or not, until when, what it costs, what quota remains, and a plain Dutch
+    explanation that does not reveal the evidence."""
+    on = on or timezone.localdate()
+    sources = programs_opening(program)
+    # A referral counts for the programs it names (when they accept referrals) and for
+    # the programs their right opens automatically.
+    referral_sources = sources if program.accepts_referral else sources - {program.pk}
+    facts = _facts(
+        household_id=household.pk,
+        referral_programs=referral_sources,
+        exception_programs=sources,
+        on=on,
+        fresh_after=timezone.now() - dt.timedelta(hours=program.uitpas_check_reuse_hours),
+        child_max_age_months=program.quota_child_max_age_months,
+        with_checks=program.accepts_uitpas,
+    )
+    untils = [until for until in (facts.referral_until, facts.exception_until) if until]
+    needs_check = False
+    seen_cards: set[int | None] = set()
+    for check in facts.checks:  # newest first: the newest check of each card decides
+        if check.card_id in seen_cards:
+            continue
+        seen_cards.add(check.card_id)
+        if check.social_tariff != "ACTIVE" or not card_system_covers(
+            check, program=program, location=location
+        ):
+            continue
+        if check.fresh:
+            # UiTPAS may still say ACTIVE a while after the end date (grace): today, then.
+            untils.append(max(check.valid_until or on, on))
+        else:
+            needs_check = True
+    social = bool(untils)
+    allowed = social or program.open_to_all
+    until = max(untils) if untils else None
+    fee = program.membership_fee_social if social else program.membership_fee_normal
+    quota_packs = quota_remaining = None
+    if allowed and program.quota_packs_per_child:
+        quota_packs = facts.young_children * program.quota_packs_per_child
+        taken = packs_taken(
+            household=household,
+            program=program,
+            since=on - dt.timedelta(days=program.quota_period_days),
+        )
+        quota_remaining = max(0, quota_packs - taken)
+    return Entitlement(
+        allowed=allowed,
+        program=program,
+        until=until,
+        social=social,
+        membership_fee=fee if allowed else Decimal("0"),
+        contribution=program.contribution if allowed else Decimal("0"),
+        quota_packs=quota_packs,
+        quota_remaining=quota_remaining,
+        explanation=_explain(
+            program,
+            allowed=allowed,
+            social=social,
+            until=until,
+            remaining=quota_remaining,
+            needs_check=needs_check,
+        ),
+        needs_uitpas_check=needs_check and not social,
+    )
+
+
+def _explain(
+    program: Program,
+    *,
+    allowed: bool,
+    social: bool,
+    until: dt.date | None,
+    remaining: int | None,
+    needs_check: bool,
+) -> str:
+    if not allowed:
+        if needs_check:
+            return _("Access to %(program)s must be checked again: scan the family's card.") % {
+                "program": program.name
+            }
+        return _(
+            "No access to %(program)s: the family needs an UiTPAS with social tariff or a referral."
+        ) % {"program": program.name}
+    if not social or until is None:
+        return _("Access to %(program)s at the normal fee.") % {"program": program.name}
+    text = _("Access to %(program)s valid until %(day)s") % {
+        "program": program.name,
+        "day": f"{until:%d/%m/%Y}",
+    }
+    if remaining is not None:
+        text += " — " + _("%(n)d packs left this period") % {"n": remaining}
+    return text

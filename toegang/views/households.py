@@ -1,3 +1,0 @@
-"""Screens: households (being built)."""
-
-urlpatterns: list = []

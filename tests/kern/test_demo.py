@@ -1,5 +1,6 @@
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -217,3 +218,33 @@ def test_printed_items_scan_to_an_item_in_the_printed_state(printed, coordinator
         assert f"{result.details['status_label']}, in {item.location.name}" in text
         statuses.append(item.status)
     assert statuses == [Item.Status.AVAILABLE, Item.Status.IN_REPAIR, Item.Status.RETIRED]
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_codes() -> dict[str, str]:
+    """The code table under "Proberen" in the README: {code: what it is}."""
+    text = README.read_text().split("### Proberen", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([^`]+)` \| (.+) \|$", text, flags=re.MULTILINE)
+    return {code: what.replace("`", "") for code, what in rows if not code.islower()}
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_the_readme_lists_the_codes_a_fresh_database_prints():
+    printed = {code: text for lines in sections(load_demo()).values() for code, text in lines}
+    listed = readme_codes()
+    assert len(listed) >= 15
+    for code, what in listed.items():
+        assert code in printed, code
+        text = printed[code]
+        if what.startswith("UiTPAS: "):
+            first_word = what.removeprefix("UiTPAS: ").split()[0].rstrip(":;")
+            assert first_word == text.split()[0].rstrip(":;")
+            assert what.split("; ")[-1] == text.split("; ")[-1]
+        elif what.startswith("doorverwijsbrief, "):
+            assert what.split(", ")[1].split(":")[0][:6] == text[:6]  # geldig, ingetr., verlop.
+            assert what.split(", ")[-1] == text.split(", ")[-1]
+        else:
+            name = re.search(r"(?:: |verpakking van )([^,(]+)", what).group(1).strip()
+            assert name in text, (code, what, text)

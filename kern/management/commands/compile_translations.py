@@ -21,4 +21,5 @@ class Command(BaseCommand):
                 count += 1
                 if options["verbosity"] > 1:
                     self.stdout.write(f"{po_path}: {catalogue.percent_translated()}% translated")
-        self.stdout.write(self.style.SUCCESS(f"Compiled {count} catalogue(s)."))
+        if options["verbosity"] > 0:
+            self.stdout.write(self.style.SUCCESS(f"Compiled {count} catalogue(s)."))

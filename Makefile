@@ -1,4 +1,7 @@
 # Deelpunt — the two commands: `make run` and `make test` (see README.md).
+#   make run [HOST=127.0.0.1] [PORT=8000] [UITPAS_PORT=8100]
+#       migrate, load the demo (prints the accounts and codes to scan), start the UiTPAS
+#       stand-in on UITPAS_PORT and the app on HOST:PORT, pointed at that stand-in.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,6 +25,7 @@ install: $(VENV)/.installed
 translations: install
 	$(MANAGE) compile_translations --verbosity 0
 
+# The app is pointed at the stand-in this target starts, on whatever UITPAS_PORT says.
 run: install translations
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
@@ -29,6 +33,7 @@ run: install translations
 	@echo "UiTPAS-stand-in (publiqs testpassen) op http://127.0.0.1:$(UITPAS_PORT)/"
 	$(BIN)/python -m toegang.uitpas.standin --port $(UITPAS_PORT) --quiet & standin=$$!; \
 	trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
+	UITPAS_API_URL=http://127.0.0.1:$(UITPAS_PORT) UITPAS_TOKEN_URL=http://127.0.0.1:$(UITPAS_PORT)/token \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,15 +14,23 @@ class KernConfig(AppConfig):
         from django.contrib.auth import signals
 
         from kern import audit, scanning  # noqa: F401  (scanning registers resolvers)
+        from kern.models import User
 
-        def logged_in(sender, request, user, **kwargs):
+        def logged_in(sender: type[User], request: HttpRequest, user: User, **kwargs: Any) -> None:
             audit.record(actor=user, action="login", obj=user, source=request.path)
 
-        def logged_out(sender, request, user, **kwargs):
+        def logged_out(
+            sender: type[User] | None, request: HttpRequest, user: User | None, **kwargs: Any
+        ) -> None:
             if user is not None:
                 audit.record(actor=user, action="logout", obj=user, source=request.path)
 
-        def login_failed(sender, credentials, request=None, **kwargs):
+        def login_failed(
+            sender: str,
+            credentials: dict[str, Any],
+            request: HttpRequest | None = None,
+            **kwargs: Any,
+        ) -> None:
             audit.record(
                 actor=None,
                 action="login_failed",

@@ -1,15 +1,29 @@
 """The demo network: two cooperating municipalities, their locations, partner
-organisations and one account per role. Idempotent: running it again creates nothing
-twice (records are found by their natural key)."""
+organisations and one account per role; and the registry through which every app adds its
+own demo data.
+
+``manage.py load_demo`` imports each installed app's ``demo`` module (Django's
+``autodiscover_modules``); a module takes part by calling ``register`` at import. The parts
+run in the order of ``INSTALLED_APPS`` (kern first: the others need its users and
+locations), so the data and the printed codes do not depend on which module happened to be
+imported first. Idempotent: running it again creates nothing twice (records are found by
+their natural key, or an app skips its part when its data is there).
+
+The printed text is for Dutch-speaking newcomers trying Deelpunt, so it is written in Dutch
+like the demo data itself.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import translation
+from django.utils.module_loading import autodiscover_modules
 
 from kern.models import Location, Municipality, OpeningHours, Organisation, User
 from kern.roles import Role, sync_role_groups
@@ -35,7 +49,7 @@ MUNICIPALITIES = [
     ("Melle", "44043", ["9090"]),
 ]
 
-ORGANISATIONS = [
+ORGANISATIONS: list[tuple[str, Organisation.Kind, str]] = [
     ("Sociaal Huis Gent", Organisation.Kind.SOCIAL_SERVICE, "Gent"),
     ("Sociaal Huis Melle", Organisation.Kind.SOCIAL_SERVICE, "Melle"),
     ("CAW Oost-Vlaanderen", Organisation.Kind.CAW, "Gent"),
@@ -48,7 +62,9 @@ ORGANISATIONS = [
 ]
 
 T = dt.time
-LOCATIONS = [
+LOCATIONS: list[
+    tuple[str, Location.Kind, str, str, str, str, str, list[tuple[int, dt.time, dt.time]]]
+] = [
     # name, kind, municipality, organisation, street, postcode, city, hours
     (
         "Magazijn Wiedauwkaai",
@@ -127,24 +143,25 @@ ACCOUNTS = [
 
 
 @transaction.atomic
-def load_demo() -> list[DemoAccount]:
+def load_demo() -> None:
     sync_role_groups(apps)  # normally done by migration; a flushed test database lacks them
-    municipalities = {}
+    municipalities: dict[str, Municipality] = {}
     for name, nis, postcodes in MUNICIPALITIES:
         municipalities[name], _ = Municipality.objects.get_or_create(
             name=name, defaults={"nis_code": nis, "postcodes": postcodes}
         )
-    organisations = {}
-    for name, kind, municipality in ORGANISATIONS:
+    organisations: dict[str, Organisation] = {}
+    for name, organisation_kind, municipality in ORGANISATIONS:
         organisations[name], _ = Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "municipality": municipalities[municipality]}
+            name=name,
+            defaults={"kind": organisation_kind, "municipality": municipalities[municipality]},
         )
-    locations = {}
-    for name, kind, municipality, organisation, street, postcode, city, hours in LOCATIONS:
+    locations: dict[str, Location] = {}
+    for name, location_kind, municipality, organisation, street, postcode, city, hours in LOCATIONS:
         location, created = Location.objects.get_or_create(
             name=name,
             defaults={
-                "kind": kind,
+                "kind": location_kind,
                 "municipality": municipalities[municipality],
                 "organisation": organisations[organisation],
                 "street": street,
@@ -163,7 +180,7 @@ def load_demo() -> list[DemoAccount]:
             defaults={
                 "first_name": account.first_name,
                 "email": f"{account.username}@deelpunt.example",
-                "organisation": organisations.get(account.organisation),
+                "organisation": organisations.get(account.organisation or ""),
                 "is_staff": account.role == Role.ADMIN,
             },
         )
@@ -171,5 +188,81 @@ def load_demo() -> list[DemoAccount]:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=account.role.value))
-            user.locations.set(locations[name] for name in account.locations)
-    return ACCOUNTS
+            user.locations.set([locations[name] for name in account.locations])
+
+
+# --- The registry of demo parts -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoLine:
+    """One line of the printed overview: a code to scan (or an account) and what it is."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DemoSection:
+    title: str
+    lines: list[DemoLine]
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    module: str
+    load: Callable[[], None]
+    show: Callable[[], list[DemoSection]]
+
+
+_parts: dict[str, DemoPart] = {}
+
+
+def register(*, load: Callable[[], None], show: Callable[[], list[DemoSection]]) -> None:
+    """Add an app's demo: ``load`` creates its data, ``show`` reads back from the database
+    what a newcomer can try (so every printed code exists)."""
+    _parts[load.__module__] = DemoPart(load.__module__, load, show)
+
+
+def demo_parts() -> list[DemoPart]:
+    """Every installed app's demo part, in the order of INSTALLED_APPS."""
+    autodiscover_modules("demo")
+    order = {config.name: index for index, config in enumerate(apps.get_app_configs())}
+
+    def position(part: DemoPart) -> int:
+        config = apps.get_containing_app_config(part.module)
+        return order[config.name] if config is not None else len(order)
+
+    return sorted(_parts.values(), key=position)
+
+
+def load_all() -> list[DemoSection]:
+    """Load every app's demo data; answer what to print, read from the database."""
+    parts = demo_parts()
+    for part in parts:
+        part.load()
+    with translation.override("nl-be"):  # labels such as an item's status, in Dutch
+        return [section for part in parts for section in part.show()]
+
+
+def accounts_to_try() -> list[DemoSection]:
+    """The demo accounts as they are in the database, with their role and places."""
+    users = {
+        user.username: user
+        for user in User.objects.filter(username__in=[a.username for a in ACCOUNTS])
+        .select_related("organisation")
+        .prefetch_related("groups", "locations")
+    }
+    lines = []
+    for account in ACCOUNTS:
+        user = users.get(account.username)
+        if user is None:
+            continue
+        roles = ", ".join(sorted(group.name for group in user.groups.all()))
+        places = ", ".join(sorted(location.name for location in user.locations.all()))
+        where = places or (user.organisation.name if user.organisation else "")
+        lines.append(DemoLine(user.username, f"{roles:<23} {where}".rstrip()))
+    return [DemoSection(f"Demo-accounts (wachtwoord voor allemaal: {DEMO_PASSWORD})", lines)]
+
+
+register(load=load_demo, show=accounts_to_try)

@@ -1,5 +1,7 @@
 """Form fields shared by the apps."""
 
+from typing import Any
+
 from django import forms
 
 
@@ -8,7 +10,7 @@ class DecimalCommaField(forms.DecimalField):
 
     widget = forms.TextInput
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             text = value.replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
             if "," in text:
@@ -16,7 +18,7 @@ class DecimalCommaField(forms.DecimalField):
             value = text
         return super().to_python(value)
 
-    def widget_attrs(self, widget):
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         attrs = super().widget_attrs(widget)
         attrs.pop("step", None)
         attrs.update({"inputmode": "decimal", "autocomplete": "off"})

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,15 @@ def show_domain_error(form: forms.BaseForm, exc: DomainError, default: str | Non
     form.add_error(field, exc.message)
 
 
-class LocationForm(forms.ModelForm):
+# django-stubs makes ModelForm generic for the type checker only (no django-stubs-ext at
+# run time).
+if TYPE_CHECKING:
+    _LocationModelForm = forms.ModelForm[Location]
+else:
+    _LocationModelForm = forms.ModelForm
+
+
+class LocationForm(_LocationModelForm):
     """A location with its weekly opening hours, one text field per day."""
 
     class Meta:
@@ -33,7 +43,7 @@ class LocationForm(forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         existing: dict[int, list[str]] = {}
         if self.instance.pk:
@@ -50,11 +60,12 @@ class LocationForm(forms.ModelForm):
             )
 
     @property
-    def hours_fields(self):
+    def hours_fields(self) -> list[forms.BoundField]:
         return [self[f"hours_{weekday}"] for weekday, _label in OpeningHours.Weekday.choices]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         lines: list[services.HoursLine] = []
         for weekday, _label in OpeningHours.Weekday.choices:
             try:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from kern.models import User
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # lazy: translated when shown, in the language of the request
     url_name: str
     perms: tuple[str, ...]  # any of these; empty = every logged-in user
 
-    def visible_to(self, user) -> bool:
+    def visible_to(self, user: User) -> bool:
         return not self.perms or any(user.has_perm(p) for p in self.perms)
 
     @property
@@ -37,7 +41,7 @@ NAVIGATION: list[NavItem] = [
 ]
 
 
-def items_for(user) -> list[NavItem]:
+def items_for(user: User | AnonymousUser) -> list[NavItem]:
     if not user.is_authenticated:
         return []
     return [item for item in NAVIGATION if item.visible_to(user)]

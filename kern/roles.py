@@ -7,6 +7,7 @@ widened by an admin without a code change.
 
 from __future__ import annotations
 
+from django.apps.registry import Apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,7 +69,7 @@ ADMIN_MODEL_PERMISSIONS: list[tuple[str, str]] = [
 ]
 
 
-def sync_role_groups(apps, *, verbosity: int = 0) -> None:
+def sync_role_groups(apps: Apps, *, verbosity: int = 0) -> None:
     """Create the four groups and give each exactly its permissions.
 
     Called from migrations (with historical ``apps``) and ``manage.py sync_roles``; safe
@@ -80,7 +81,9 @@ def sync_role_groups(apps, *, verbosity: int = 0) -> None:
     ContentType.objects.clear_cache()  # ids may be stale after a test flush
     for app_config in apps.get_app_configs():
         if app_config.label in {"kern", "auth", "contenttypes"}:
-            app_config.models_module = True
+            # create_permissions skips an app whose models_module is unset, as it is in a
+            # migration's historical app registry; it only tests it for truth.
+            app_config.models_module = True  # type: ignore[assignment]
             create_permissions(app_config, apps=apps, verbosity=verbosity)
 
     Group = apps.get_model("auth", "Group")

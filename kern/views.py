@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
@@ -18,26 +18,26 @@ from kern.errors import DomainError
 from kern.forms import ApiTokenForm, LocationForm, show_domain_error
 from kern.models import ApiToken, AuditEntry, Location, Organisation, User
 from kern.navigation import items_for
-from kern.permissions import role_required
+from kern.permissions import AuthenticatedHttpRequest, role_required
 from kern.tables import AuditTable, LocationTable, OrganisationTable, UserTable
 
 PAGE_SIZE = 50
 
 
 @require_GET
-def health(request):
+def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and the benchmark baseline: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET
-def favicon(request):
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico on pages without HTML (a PDF in a tab)."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @login_required
-def home(request):
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     tiles = [item for item in items_for(request.user) if item.url_name != "home"]
     return render(
         request,
@@ -47,7 +47,7 @@ def home(request):
 
 
 @role_required("kern.manage_locations")
-def location_list(request):
+def location_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset = Location.objects.select_related("municipality", "organisation")
     kind = request.GET.get("kind")
     if kind in Location.Kind.values:
@@ -62,7 +62,7 @@ def location_list(request):
 
 
 @role_required("kern.manage_locations")
-def location_detail(request, pk: int):
+def location_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     location = get_object_or_404(
         Location.objects.select_related("municipality", "organisation"), pk=pk
     )
@@ -79,7 +79,7 @@ def location_detail(request, pk: int):
 
 @role_required("kern.manage_locations")
 @require_http_methods(["GET", "POST"])
-def location_edit(request, pk: int | None = None):
+def location_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     location = get_object_or_404(Location, pk=pk) if pk else Location()
     form = LocationForm(request.POST or None, instance=location)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +99,7 @@ def location_edit(request, pk: int | None = None):
 
 
 @role_required("kern.manage_organisations")
-def organisation_list(request):
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset = Organisation.objects.select_related("municipality").annotate(
         user_count=Count("users")
     )
@@ -109,7 +109,7 @@ def organisation_list(request):
 
 
 @role_required("kern.manage_users")
-def user_list(request):
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset = User.objects.select_related("organisation").prefetch_related("groups")
     table = UserTable(queryset.order_by("username"))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
@@ -117,7 +117,7 @@ def user_list(request):
 
 
 @role_required("kern.view_audit_log")
-def audit_list(request):
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     queryset = AuditEntry.objects.all()
     filters = {
         "actor_name": request.GET.get("who", "").strip(),
@@ -134,7 +134,7 @@ def audit_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def token_list(request):
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A person's own API tokens: make one (secret shown once) or revoke one."""
     form = ApiTokenForm(request.POST or None)
     issued = None
@@ -158,7 +158,7 @@ def token_list(request):
 
 @login_required
 @require_POST
-def token_revoke(request, pk: int):
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.revoke_api_token(actor=request.user, token_id=pk, source=request.path)
     except DomainError as exc:

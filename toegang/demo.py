@@ -2,27 +2,32 @@
 in Gent and Melle with children of various ages, referrals from the two demo social
 workers (one revoked, one expired) and UiTPAS cards for publiq's test passes.
 
-Runs after ``kern.demo.load_demo`` (``manage.py load_demo``) and only when there is no
-program yet, so running it again creates nothing twice. Linking a card does not call
-UiTPAS; checking it at the counter does (the stand-in answers for the test passes)."""
+Runs after the kern part of ``manage.py load_demo`` (which makes the accounts) and only
+when there is no program yet, so running it again creates nothing twice. Linking a card
+does not call UiTPAS; checking it at the counter does (the stand-in answers for the test
+passes). ``show`` reads back the household cards, referral letters and UiTPAS test numbers
+to try (in Dutch, like the demo data)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from kern.models import User
+from kern.demo import DemoLine, DemoSection, register
+from kern.models import Municipality, User
 from toegang import services
-from toegang.models import Household, Program, Referral
+from toegang.models import Household, Program, Referral, UitpasCard
 from toegang.services import save_program
+from toegang.uitpas import standin_passes
 
 D = Decimal
 
-PROGRAMS: list[dict] = [
+PROGRAMS: list[dict[str, Any]] = [
     {
         "name": "Babytheek",
         "kind": Program.Kind.BABY_LIBRARY,
@@ -163,17 +168,13 @@ def _birth(months: int, today: dt.date) -> services.ChildIn:
 def load_demo() -> None:
     if Program.objects.exists():
         return
-    if not User.objects.filter(username="coordinator").exists():
-        from kern.demo import load_demo as load_kern_demo
-
-        load_kern_demo()
     users = {user.username: user for user in User.objects.select_related("organisation")}
     coordinator = users["coordinator"]
     volunteer = users["vrijwilliger"]
 
     programs: dict[str, Program] = {}
-    for spec in PROGRAMS:
-        spec = dict(spec)
+    for program_spec in PROGRAMS:
+        spec = dict(program_spec)
         grants = [programs[name] for name in spec.pop("grants", [])]
         programs[spec["name"]] = save_program(
             actor=coordinator, program=Program(**spec), grants=grants, source="demo"
@@ -219,3 +220,107 @@ def load_demo() -> None:
             Household.objects.filter(pk=household.pk).update(
                 created_at=long_ago - dt.timedelta(days=200), last_activity_at=long_ago
             )
+
+
+# --- What a newcomer can try ------------------------------------------------------------
+
+
+def _age(months: int) -> str:
+    return f"{months} mnd" if months < 24 else f"{months // 12} jaar"
+
+
+def _household_line(household: Household, today: dt.date) -> DemoLine:
+    children = [child.age_in_months(today) for child in household.children.all()]
+    parts = [
+        f"{household.municipality.name if household.municipality else ''} "
+        f"{household.postcode}".strip(),
+        f"{household.adults} volwassene{'n' if household.adults != 1 else ''}",
+    ]
+    if children:
+        word = "kind" if len(children) == 1 else "kinderen"
+        parts.append(f"{len(children)} {word} ({', '.join(_age(m) for m in children)})")
+    if household.first_name:
+        parts.append(f"voornaam {household.first_name}")
+    parts += [f"UiTPAS …{card.last_digits}" for card in household.uitpas_cards.all()]
+    return DemoLine(household.code, ", ".join(parts))
+
+
+def _referral_lines(today: dt.date) -> list[DemoLine]:
+    referrals = Referral.objects.select_related("household").prefetch_related("programs")
+    by_state = [
+        (
+            referrals.counting_on(today),
+            lambda r: f"geldig tot {r.valid_until:%d/%m/%Y}",
+        ),
+        (referrals.filter(revoked_at__isnull=False), lambda r: "ingetrokken"),
+        (
+            referrals.filter(revoked_at__isnull=True, valid_until__lt=today),
+            lambda r: f"verlopen op {r.valid_until:%d/%m/%Y}",
+        ),
+    ]
+    lines = []
+    for queryset, state in by_state:
+        referral = queryset.order_by("pk").first()
+        if referral is not None:
+            programs = ", ".join(sorted(program.name for program in referral.programs.all()))
+            lines.append(
+                DemoLine(
+                    referral.code,
+                    f"{state(referral)}: {programs}, gezin {referral.household.code}",
+                )
+            )
+    return lines
+
+
+def _what_uitpas_answers(test_pass: standin_passes.StandInPass, postcodes: set[str]) -> str:
+    problem = test_pass.problem
+    if problem is not None and problem.type == standin_passes.PASSHOLDER_BLOCKED:
+        return "geblokkeerd: UiTPAS weigert de kaart"
+    if problem is not None and problem.type == standin_passes.INVALID_CARD_STATUS:
+        return "kaart nog niet geregistreerd bij UiTPAS"
+    card_system = standin_passes.CARD_SYSTEMS[test_pass.card_system]
+    if test_pass.social_tariff == "ACTIVE":
+        covered = {city["postalCode"] for city in card_system["cities"]}
+        if postcodes & covered:
+            return f"kansentarief actief ({card_system['name']})"
+        return f"kansentarief actief in een andere regio ({card_system['name']}): telt hier niet"
+    if test_pass.social_tariff == "EXPIRED":
+        return "kansentarief verlopen"
+    return "geen kansentarief"
+
+
+def _uitpas_lines() -> list[DemoLine]:
+    postcodes = {code for m in Municipality.objects.all() for code in m.postcodes}
+    lines = []
+    for number, test_pass in standin_passes.TEST_PASSES.items():
+        card = (
+            UitpasCard.objects.filter(number_hash=services.uitpas_hash(number))
+            .select_related("household")
+            .first()
+        )
+        linked = f"gezin {card.household.code}" if card else "nog aan geen gezin gekoppeld"
+        lines.append(DemoLine(number, f"{_what_uitpas_answers(test_pass, postcodes)}; {linked}"))
+    return lines
+
+
+def show() -> list[DemoSection]:
+    """The household cards, one valid, one revoked and one expired referral letter, and
+    what the UiTPAS stand-in answers for each of publiq's test numbers."""
+    today = timezone.localdate()
+    households = (
+        Household.objects.filter(anonymised_at__isnull=True)
+        .select_related("municipality")
+        .prefetch_related("children", "uitpas_cards")
+        .order_by("pk")
+    )
+    return [
+        DemoSection("Gezinskaarten", [_household_line(h, today) for h in households]),
+        DemoSection("Doorverwijsbrieven", _referral_lines(today)),
+        DemoSection(
+            "UiTPAS-testnummers (de stand-in van make run antwoordt zoals publiqs testomgeving)",
+            _uitpas_lines(),
+        ),
+    ]
+
+
+register(load=load_demo, show=show)

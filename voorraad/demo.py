@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from kern.demo import DemoLine, DemoSection, register
 from kern.models import Location, User
 from voorraad import services
 from voorraad.models import (
@@ -235,7 +236,7 @@ def load_demo() -> None:
                     lines=lines,
                     at=moment,
                 )
-            for day in range(1, 7, 2):
+            for days_later in range(1, 7, 2):
                 for product in diapers:
                     on_hand = services.level_of(product=product, location=point)
                     take = min(on_hand, product.pack_size * rng.randint(1, 4))
@@ -249,7 +250,7 @@ def load_demo() -> None:
                                 user=coordinator,
                                 document_type="demo",
                                 reason="demo-uitdeling",
-                                at=moment + dt.timedelta(days=day, hours=3),
+                                at=moment + dt.timedelta(days=days_later, hours=3),
                             )
 
     # Lendable items: 36 of eight types.
@@ -293,10 +294,52 @@ def load_demo() -> None:
             services.save_item(actor=coordinator, item=item)
             count += 1
     # A few not available: one in repair, one retired after a crash.
-    stroller = Item.objects.filter(item_type=types["Kinderwagen"]).first()
+    stroller = Item.objects.filter(item_type=types["Kinderwagen"]).earliest("pk")
     services.change_item_status(
         actor=coordinator, item=stroller, status=Item.Status.IN_REPAIR, note="wiel los"
     )
-    seat = Item.objects.filter(item_type=types["Autostoel groep 1/2/3"]).last()
+    seat = Item.objects.filter(item_type=types["Autostoel groep 1/2/3"]).latest("pk")
     seat.crashed = True
     services.save_item(actor=coordinator, item=seat, note="ongeval gemeld door gezin")
+
+
+def _per_pack(units: int) -> str:
+    return "per stuk" if units == 1 else f"pak van {units} stuks"
+
+
+def show() -> list[DemoSection]:
+    """Two products (label code and manufacturer EAN) and an item in each state."""
+    products = []
+    for product in Product.objects.filter(barcodes__isnull=False).distinct().order_by("pk")[:2]:
+        barcode = product.barcodes.order_by("pk").first()
+        products.append(DemoLine(product.code, f"{product.name}, {_per_pack(product.pack_size)}"))
+        if barcode is not None:
+            products.append(
+                DemoLine(
+                    barcode.gtin,
+                    f"EAN op de verpakking: {product.name}, {_per_pack(barcode.units)}",
+                )
+            )
+    items = []
+    for status in (Item.Status.AVAILABLE, Item.Status.IN_REPAIR, Item.Status.RETIRED):
+        item = (
+            Item.objects.filter(status=status)
+            .select_related("item_type", "location")
+            .order_by("pk")
+            .first()
+        )
+        if item is not None:
+            items.append(
+                DemoLine(
+                    item.code,
+                    f"{item.name} ({item.item_type.name}): {item.get_status_display()}, "
+                    f"in {item.location.name}",
+                )
+            )
+    return [
+        DemoSection("Producten (etiket van Deelpunt en EAN van de fabrikant)", products),
+        DemoSection("Uitleenobjecten", items),
+    ]
+
+
+register(load=load_demo, show=show)

@@ -1,1 +1,2 @@
-"""Models of this app arrive with its issue."""
+"""No models yet: a volunteer is a kern user with the volunteer role, and shifts are not
+built yet."""

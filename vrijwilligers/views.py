@@ -1,13 +1,14 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from kern.models import Location, User
-from kern.permissions import role_required
+from kern.permissions import AuthenticatedHttpRequest, role_required
 from kern.roles import Role
 
 
 @role_required("kern.manage_shifts")
-def volunteer_list(request):
+def volunteer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Volunteers and the distribution points where each works the counter."""
     volunteers = (
         User.objects.filter(groups__name=Role.VOLUNTEER, is_active=True)

@@ -6,33 +6,19 @@ Development is the default (``config.settings``); production is
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from .env import env_bool, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("DEELPUNT_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env_str("DEELPUNT_VAR_DIR", str(BASE_DIR / "var")))
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
-)
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -104,17 +90,19 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_from_env() -> dict:
-    url = os.environ.get("DATABASE_URL", "").strip()
+def database_from_env() -> dict[str, Any]:
+    url = env_str("DATABASE_URL", "").strip()
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "deelpunt.sqlite3",
             "OPTIONS": dict(SQLITE_OPTIONS),
-            "TEST": {"NAME": os.environ.get("DEELPUNT_TEST_SQLITE") or None},
+            "TEST": {"NAME": env_str("DEELPUNT_TEST_SQLITE", "") or None},
         }
-    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
+    config: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0))
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
     elif config["ENGINE"] == "django.db.backends.postgresql":
@@ -142,30 +130,30 @@ LANGUAGE_CODE = "nl-be"
 LANGUAGES = [("nl-be", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["config.formats"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Brussels")
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
 # --- E-mail ---------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Deelpunt <deelpunt@localhost>")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Deelpunt <deelpunt@localhost>")
 
 # --- Security that holds in every mode ------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -183,13 +171,13 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table"}
 
 # Keyed hashes of personal identifiers (UiTPAS numbers, API tokens) use this pepper.
-IDENTIFIER_HASH_KEY = os.environ.get("IDENTIFIER_HASH_KEY", SECRET_KEY)
+IDENTIFIER_HASH_KEY = env_str("IDENTIFIER_HASH_KEY", SECRET_KEY)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
@@ -198,8 +186,8 @@ LOGGING = {
 # toegang.uitpas.standin). Production: https://api.uitpas.be and
 # https://account.uitid.be/realms/uitid/protocol/openid-connect/token, with the
 # municipality's client credentials.
-UITPAS_API_URL = os.environ.get("UITPAS_API_URL", "http://127.0.0.1:8100")
-UITPAS_TOKEN_URL = os.environ.get("UITPAS_TOKEN_URL", "http://127.0.0.1:8100/token")
-UITPAS_CLIENT_ID = os.environ.get("UITPAS_CLIENT_ID", "deelpunt-demo")
-UITPAS_CLIENT_SECRET = os.environ.get("UITPAS_CLIENT_SECRET", "demo-secret")
-UITPAS_TIMEOUT = float(os.environ.get("UITPAS_TIMEOUT", "3"))
+UITPAS_API_URL = env_str("UITPAS_API_URL", "http://127.0.0.1:8100")
+UITPAS_TOKEN_URL = env_str("UITPAS_TOKEN_URL", "http://127.0.0.1:8100/token")
+UITPAS_CLIENT_ID = env_str("UITPAS_CLIENT_ID", "deelpunt-demo")
+UITPAS_CLIENT_SECRET = env_str("UITPAS_CLIENT_SECRET", "demo-secret")
+UITPAS_TIMEOUT = env_float("UITPAS_TIMEOUT", 3.0, minimum=0.1)

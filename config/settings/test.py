@@ -4,6 +4,7 @@ import os
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
+from .env import env_str
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -15,6 +16,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         **DATABASES["default"].get("TEST", {}),
-        "NAME": os.environ.get("DEELPUNT_TEST_SQLITE")
+        "NAME": env_str("DEELPUNT_TEST_SQLITE", "")
         or str(VAR_DIR / f"test-deelpunt-{os.getpid()}.sqlite3"),
     }

@@ -1,7 +1,9 @@
+from io import StringIO
 from pathlib import Path
 
 import polib
 from django.conf import settings
+from django.core.management import call_command
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 
@@ -43,3 +45,11 @@ def test_interface_switches_to_english(client):
     assert response.status_code == 302
     html = client.get("/aanmelden/").content.decode()
     assert "Log in to Deelpunt" in html
+
+
+def test_compile_translations_is_silent_at_verbosity_0_and_reports_otherwise():
+    quiet, normal = StringIO(), StringIO()
+    call_command("compile_translations", verbosity=0, stdout=quiet)
+    call_command("compile_translations", stdout=normal)
+    assert quiet.getvalue() == ""
+    assert "Compiled 1 catalogue(s)." in normal.getvalue()

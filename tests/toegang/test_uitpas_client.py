@@ -364,27 +364,6 @@ def test_config_from_settings(settings):
     assert "s3cret" not in repr(config)
 
 
-def test_config_defaults_to_the_local_standin(settings):
-    for name in [
-        "UITPAS_API_URL",
-        "UITPAS_TOKEN_URL",
-        "UITPAS_CLIENT_ID",
-        "UITPAS_CLIENT_SECRET",
-        "UITPAS_TIMEOUT",
-    ]:
-        if hasattr(settings, name):
-            delattr(settings, name)
-    assert UitpasConfig.from_settings() == UitpasConfig(
-        api_url="http://127.0.0.1:8100",
-        token_url="http://127.0.0.1:8100/token",
-        client_id="deelpunt-demo",
-        client_secret="demo-secret",
-        timeout_seconds=3.0,
-    )
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        UitpasConfig.from_settings().client_id = "other"
-
-
 def test_a_misconfigured_url_is_unavailable():
     config = UitpasConfig("", "not a url", "deelpunt-demo", "demo-secret", 0.5)
     assert error_of(lambda: get_pass("0900000095902", config)).code == "unavailable"

@@ -32,12 +32,6 @@ from kern.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_API_URL = "http://127.0.0.1:8100"
-DEFAULT_TOKEN_URL = "http://127.0.0.1:8100/token"
-DEFAULT_CLIENT_ID = "deelpunt-demo"
-DEFAULT_CLIENT_SECRET = "demo-secret"
-DEFAULT_TIMEOUT = 3.0
-
 PROBLEM_BASE = "https://api.publiq.be/probs"
 PASS_NOT_FOUND = f"{PROBLEM_BASE}/uitpas/pass-not-found"
 PASSHOLDER_BLOCKED = f"{PROBLEM_BASE}/uitpas/passholder-blocked"
@@ -61,7 +55,7 @@ class UitpasConfig:
     token_url: str
     client_id: str
     client_secret: str
-    timeout_seconds: float = DEFAULT_TIMEOUT
+    timeout_seconds: float
 
     def __repr__(self) -> str:  # never show the secret
         return (
@@ -73,15 +67,16 @@ class UitpasConfig:
     @classmethod
     def from_settings(cls) -> UitpasConfig:
         """Read ``UITPAS_API_URL``, ``UITPAS_TOKEN_URL``, ``UITPAS_CLIENT_ID``,
-        ``UITPAS_CLIENT_SECRET`` and ``UITPAS_TIMEOUT``; without them, the local stand-in."""
+        ``UITPAS_CLIENT_SECRET`` and ``UITPAS_TIMEOUT`` (their defaults, the local
+        stand-in, are in config/settings/base.py)."""
         from django.conf import settings
 
         return cls(
-            api_url=str(getattr(settings, "UITPAS_API_URL", DEFAULT_API_URL)).rstrip("/"),
-            token_url=str(getattr(settings, "UITPAS_TOKEN_URL", DEFAULT_TOKEN_URL)),
-            client_id=str(getattr(settings, "UITPAS_CLIENT_ID", DEFAULT_CLIENT_ID)),
-            client_secret=str(getattr(settings, "UITPAS_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)),
-            timeout_seconds=float(getattr(settings, "UITPAS_TIMEOUT", DEFAULT_TIMEOUT)),
+            api_url=str(settings.UITPAS_API_URL).rstrip("/"),
+            token_url=str(settings.UITPAS_TOKEN_URL),
+            client_id=str(settings.UITPAS_CLIENT_ID),
+            client_secret=str(settings.UITPAS_CLIENT_SECRET),
+            timeout_seconds=float(settings.UITPAS_TIMEOUT),
         )
 
 

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 import polib
 from django.conf import settings
@@ -11,7 +12,7 @@ class Command(BaseCommand):
         "tools are needed to run Deelpunt (makemessages still needs them)."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         count = 0
         for base in settings.LOCALE_PATHS:
             for po_path in sorted(Path(base).glob("*/LC_MESSAGES/*.po")):
@@ -20,4 +21,5 @@ class Command(BaseCommand):
                 count += 1
                 if options["verbosity"] > 1:
                     self.stdout.write(f"{po_path}: {catalogue.percent_translated()}% translated")
-        self.stdout.write(self.style.SUCCESS(f"Compiled {count} catalogue(s)."))
+        if options["verbosity"] > 0:
+            self.stdout.write(self.style.SUCCESS(f"Compiled {count} catalogue(s)."))

@@ -1,31 +1,34 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
-from kern.demo import DEMO_PASSWORD, load_demo
+from kern.demo import load_all
 
 
 class Command(BaseCommand):
-    help = "Create the demo network and one account per role (safe to run again)."
+    help = (
+        "Load every app's demo data (safe to run again) and print, in Dutch, the demo "
+        "accounts and codes to scan."
+    )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--quiet-accounts", action="store_true", help="Do not print the accounts."
+            "--quiet-accounts",
+            action="store_true",
+            help="Print nothing: no accounts, no codes.",
         )
 
-    def handle(self, *args, **options):
-        accounts = load_demo()
-        for app_demo in ("voorraad.demo", "toegang.demo", "uitlening.demo", "vrijwilligers.demo"):
-            try:
-                module = __import__(app_demo, fromlist=["load_demo"])
-            except ModuleNotFoundError:
-                continue
-            module.load_demo()
+    def handle(self, *args: Any, **options: Any) -> None:
+        sections = load_all()
         if options["quiet_accounts"]:
             return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data is ready. Demo accounts (password for all: {DEMO_PASSWORD}):"
-            )
-        )
-        for account in accounts:
-            places = ", ".join(account.locations) or account.organisation or ""
-            self.stdout.write(f"  {account.username:<26} {account.role.label!s:<24} {places}")
+        self.stdout.write(self.style.SUCCESS("De demogegevens staan klaar."))
+        for section in sections:
+            self.stdout.write("")
+            self.stdout.write(self.style.MIGRATE_HEADING(f"{section.title}:"))
+            width = max((len(line.code) for line in section.lines), default=0)
+            for line in section.lines:
+                self.stdout.write(f"  {line.code:<{width}}  {line.text}")

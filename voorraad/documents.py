@@ -40,7 +40,7 @@ from reportlab.platypus import (
 from kern.labels import draw_code128
 from kern.models import Location
 from voorraad.models import Donation, Donor, StockCount, StockLevel, Transfer
-from voorraad.services import describe_units
+from voorraad.units import describe_units
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voorraad.models import StockCount, StockLevel, StockMovement, Transfer
 from voorraad.selectors import days_of_cover
-from voorraad.services import describe_units
+from voorraad.units import describe_units
 
 
 class StockLevelTable(tables.Table):

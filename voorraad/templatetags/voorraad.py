@@ -1,7 +1,7 @@
 from django import template
 
 from voorraad import navigation
-from voorraad.services import describe_units
+from voorraad.units import describe_units
 
 register = template.Library()
 

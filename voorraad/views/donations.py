@@ -41,7 +41,7 @@ from kern.fields import DecimalCommaField
 from kern.forms import show_domain_error
 from kern.models import Location
 from kern.permissions import role_required
-from voorraad import services, services_drives
+from voorraad import selectors, services
 from voorraad.models import (
     CollectionDrive,
     Donation,
@@ -779,7 +779,7 @@ def drive_edit(request, pk: int | None = None):
         for name in DriveForm.MODEL_FIELDS:
             setattr(drive, name, form.cleaned_data[name])
         try:
-            saved = services_drives.save_drive(
+            saved = services.save_drive(
                 actor=request.user,
                 drive=drive,
                 collection_points=form.cleaned_data["collection_points"],
@@ -795,7 +795,7 @@ def drive_edit(request, pk: int | None = None):
 @role_required(STOCK)
 def drive_detail(request, pk: int):
     drive = get_object_or_404(CollectionDrive, pk=pk)
-    received = services.drive_progress(drive)
+    received = selectors.drive_progress(drive)
     donors = (
         DonationLine.objects.filter(donation__drive=drive, donation__status=POSTED)
         .values("donation__donor_id", "donation__donor__name")
@@ -866,7 +866,7 @@ def purchase_create(request):
         ]
         try:
             with transaction.atomic():  # a new supplier is kept only with its purchase
-                supplier = form.cleaned_data["supplier"] or services_drives.supplier_named(
+                supplier = form.cleaned_data["supplier"] or services.supplier_named(
                     actor=request.user, name=form.cleaned_data["new_supplier"]
                 )
                 purchase = services.record_purchase(

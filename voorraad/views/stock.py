@@ -95,7 +95,7 @@ def stock_as_of(request):
     if form.is_valid():
         location, day = form.cleaned_data["location"], form.cleaned_data["day"]
         moment = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
-        units = services.stock_as_of(location=location, at=moment)
+        units = selectors.stock_as_of(location=location, at=moment)
         products = Product.objects.in_bulk(units)
         rows = sorted(
             (

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.db.models import Model, QuerySet
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from kern.labels import A4_3X8, LAYOUTS, SINGLE_62X29, Label, labels_pdf
 from kern.models import Location
+from kern.pdf import pdf_response
 from kern.permissions import role_required
 from voorraad.models import Category, Item, ItemType, Product
 
@@ -189,10 +189,8 @@ def _label_screen(
                 skip=print_form.cleaned_data["skip"] or 0,
                 title=f"Deelpunt: {heading}",
             )
-            response = HttpResponse(pdf, content_type="application/pdf")
             stamp = f"{timezone.localtime():%Y%m%d-%H%M}"
-            response["Content-Disposition"] = f'inline; filename="labels-{kind}-{stamp}.pdf"'
-            return response
+            return pdf_response(pdf, filename=f"labels-{kind}-{stamp}.pdf", personal=False)
 
     records = list(queryset[: SHOWN_ROWS + 1])
     truncated = len(records) > SHOWN_ROWS

@@ -17,7 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from kern.labels import A4_3X8, LAYOUTS, SINGLE_62X29, Label, labels_pdf
@@ -228,8 +228,16 @@ def _label_screen(
 # --- The three screens ------------------------------------------------------------------
 
 
+DEFAULT_UNIT = Product._meta.get_field("unit_name").get_default()
+
+
 def _product_label(product: Product) -> Label:
-    if product.pack_size > 1:
+    if product.pack_size > 1 and product.unit_name == DEFAULT_UNIT:
+        # The unit in the right number (“64 stuks per pak”), which a free-text unit lacks.
+        subtitle = ngettext(
+            "%(count)d unit per pack", "%(count)d units per pack", product.pack_size
+        ) % {"count": product.pack_size}
+    elif product.pack_size > 1:
         subtitle = _("%(count)d %(unit)s per pack") % {
             "count": product.pack_size,
             "unit": product.unit_name,

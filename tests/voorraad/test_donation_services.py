@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -86,3 +87,48 @@ def test_save_donor_with_a_bad_email_is_a_domain_error_on_that_field(coordinator
             donor=Donor(name="School", kind=Donor.Kind.SCHOOL, email="geen-adres"),
         )
     assert caught.value.field == "email"
+
+
+# --- The day goods came in ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1999, 12, 31)])
+def test_a_donation_dated_before_2000_is_refused_in_dutch(coordinator, point, day):
+    from django.utils import translation
+
+    with translation.override("nl-be"), pytest.raises(DomainError) as caught:
+        services.start_donation(
+            actor=coordinator, donor=services.anonymous_donor(), location=point, received_on=day
+        )
+    assert caught.value.field == "received_on"
+    assert "controleer de datum" in caught.value.message
+    assert "01/01/2000" in caught.value.message
+
+
+def test_a_donation_of_the_first_day_of_2000_is_accepted(coordinator, point):
+    donation = services.start_donation(
+        actor=coordinator,
+        donor=services.anonymous_donor(),
+        location=point,
+        received_on=dt.date(2000, 1, 1),
+    )
+    assert donation.received_on == dt.date(2000, 1, 1)
+
+
+@pytest.mark.parametrize("days", [-9000, 1])
+def test_a_purchase_dated_before_2000_or_in_the_future_is_refused(
+    coordinator, point, supplier, wipes, days
+):
+    day = dt.date(2000, 1, 1) + dt.timedelta(days=days) if days < 0 else timezone.localdate()
+    if days > 0:
+        day += dt.timedelta(days=days)
+    with pytest.raises(DomainError) as caught:
+        services.record_purchase(
+            actor=coordinator,
+            supplier=supplier,
+            location=point,
+            lines=[services.CostLine(wipes, 1, Decimal("1"))],
+            received_on=day,
+        )
+    assert caught.value.field == "received_on"
+    assert balance(wipes, point) == 0

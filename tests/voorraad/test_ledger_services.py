@@ -439,3 +439,145 @@ def test_reconcile_stock_command_fails_and_names_a_tampered_balance(
     assert "Uitdeelpunt Centrum" in output
     assert "95" in output and "88" in output
     assert "Billendoekjes" not in output
+
+
+# --- Posting another app's document (post_lines) --------------------------------------
+
+
+def distribute(location, *lines, document_id=501, user=None, **kwargs):
+    return services.post_lines(
+        document_type=StockMovement.DocumentType.DISTRIBUTION,
+        document_id=document_id,
+        location=location,
+        lines=[Line(product, units) for product, units in lines],
+        kind=Kind.DISTRIBUTION,
+        user=user,
+        **kwargs,
+    )
+
+
+def test_post_lines_takes_a_distribution_out_with_one_row_per_product(
+    coordinator, volunteer, point, diapers, wipes
+):
+    book(coordinator, point, (diapers, 88), (wipes, 10))
+    movements = distribute(point, (wipes, 3), (diapers, 44), (wipes, 2), user=volunteer)
+    assert {(m.product, m.quantity) for m in movements} == {(diapers, -44), (wipes, -5)}
+    assert {(m.kind, m.document_type, m.document_id, m.user) for m in movements} == {
+        (Kind.DISTRIBUTION, "distribution", 501, volunteer)
+    }
+    assert (balance(diapers, point), balance(wipes, point)) == (44, 5)
+    assert services.reconcile() == []
+
+
+def test_post_lines_checks_no_role_the_calling_service_decides(coordinator, point, wipes):
+    book(coordinator, point, (wipes, 10))
+    distribute(point, (wipes, 4), user=None)
+    assert balance(wipes, point) == 6
+
+
+def test_post_lines_of_a_booked_document_returns_its_rows_and_posts_nothing(
+    coordinator, point, wipes
+):
+    book(coordinator, point, (wipes, 10))
+    first = distribute(point, (wipes, 4))
+    before = database_state()
+    again = distribute(point, (wipes, 4))
+    assert [m.pk for m in again] == [m.pk for m in first]
+    assert database_state() == before
+
+
+def test_post_lines_takes_nothing_when_one_line_is_short(coordinator, point, diapers, wipes):
+    book(coordinator, point, (diapers, 88), (wipes, 2))
+    before = database_state()
+    with pytest.raises(InsufficientStock):
+        distribute(point, (diapers, 44), (wipes, 3))
+    assert database_state() == before
+
+
+@pytest.mark.parametrize("units", [0, -4, 100_001, "vier"])
+def test_post_lines_refuses_a_senseless_quantity(coordinator, point, wipes, units):
+    book(coordinator, point, (wipes, 10))
+    before = database_state()
+    with pytest.raises(DomainError) as caught:
+        distribute(point, (wipes, units))
+    assert caught.value.field == "quantity"
+    assert database_state() == before
+
+
+def test_post_lines_refuses_an_inactive_location(coordinator, point, wipes):
+    book(coordinator, point, (wipes, 10))
+    point.is_active = False
+    point.save()
+    with pytest.raises(DomainError):
+        distribute(point, (wipes, 1))
+    assert balance(wipes, point) == 10
+
+
+def test_post_lines_refuses_an_empty_document(coordinator, point):
+    with pytest.raises(DomainError):
+        distribute(point)
+
+
+@pytest.mark.parametrize("kind", [Kind.ADJUSTMENT, Kind.WRITE_OFF, Kind.COUNT, Kind.REVERSAL])
+def test_post_lines_books_only_document_kinds(coordinator, point, wipes, kind):
+    book(coordinator, point, (wipes, 10))
+    with pytest.raises(DomainError) as caught:
+        services.post_lines(
+            document_type="distribution",
+            document_id=1,
+            location=point,
+            lines=[Line(wipes, 1)],
+            kind=kind,
+            user=None,
+        )
+    assert caught.value.field == "kind"
+    assert balance(wipes, point) == 10
+
+
+def test_post_lines_refuses_an_unknown_document_type(coordinator, point, wipes):
+    with translation.override("nl-be"), pytest.raises(DomainError) as caught:
+        services.post_lines(
+            document_type="loan",
+            document_id=1,
+            location=point,
+            lines=[Line(wipes, 1)],
+            kind=Kind.DISTRIBUTION,
+            user=None,
+        )
+    assert "“loan” is geen soort document" in caught.value.message
+
+
+def test_an_incoming_kind_adds_to_the_balance(point, wipes):
+    services.post_lines(
+        document_type="donation",
+        document_id=7,
+        location=point,
+        lines=[Line(wipes, 12)],
+        kind=Kind.DONATION,
+        user=None,
+    )
+    assert balance(wipes, point) == 12
+
+
+def test_every_document_records_its_document_type_as_a_choice(
+    coordinator, point, other_point, wipes, supplier
+):
+    book(coordinator, point, (wipes, 10))
+    services.record_purchase(
+        actor=coordinator,
+        supplier=supplier,
+        location=point,
+        lines=[CostLine(wipes, 5, Decimal("0.1"))],
+    )
+    services.transfer_stock(
+        actor=coordinator, from_location=point, to_location=other_point, lines=[Line(wipes, 2)]
+    )
+    count = services.start_count(actor=coordinator, location=point)
+    services.record_count(actor=coordinator, count=count, product=wipes, counted=12)
+    services.finalise_count(actor=coordinator, count=count)
+    types = set(StockMovement.objects.values_list("document_type", flat=True))
+    assert types == {"donation", "purchase", "transfer", "count"}
+    assert types <= set(StockMovement.DocumentType.values)
+    with translation.override("nl-be"):
+        labels = {m.get_document_type_display() for m in StockMovement.objects.all()}
+    assert labels == {"schenking", "aankoop", "overboeking", "voorraadtelling"}

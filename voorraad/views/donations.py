@@ -47,8 +47,8 @@ from voorraad.views.common import (
     PAGE_SIZE,
     STOCK,
     UNIT_VALUE,
-    cost,
     date_widget,
+    model_choice_field,
     money,
 )
 
@@ -98,12 +98,12 @@ class DonationStartForm(forms.Form):
         self.new_donor = new_donor
         today = timezone.localdate()
         self.fields["received_on"].initial = today
-        self.fields["drive"].queryset = CollectionDrive.objects.filter(
+        model_choice_field(self, "drive").queryset = CollectionDrive.objects.filter(
             starts_on__lte=today, ends_on__gte=today
         ).order_by("name")
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         chosen = [bool(cleaned.get("donor")), bool(cleaned.get("anonymous")), self.new_donor]
         if "donor" in self.errors:
             pass
@@ -422,8 +422,6 @@ def donation_detail(request, pk: int):
             value=ExpressionWrapper(F("quantity") * UNIT_VALUE, output_field=MONEY),
         )
     )
-    for line in lines:
-        line.unit_value_text = cost(line.unit_value)
     return render(
         request,
         "voorraad/donation_detail.html",

@@ -38,6 +38,7 @@ from voorraad.views.common import (
     POSTED,
     STOCK,
     date_widget,
+    model_choice_field,
 )
 
 
@@ -65,7 +66,7 @@ class DriveForm(forms.Form):
         points = Q(kind=Location.Kind.COLLECTION_POINT, is_active=True)
         if drive.pk:
             points |= Q(kind=Location.Kind.COLLECTION_POINT, drives=drive)
-        self.fields["collection_points"].queryset = (
+        model_choice_field(self, "collection_points").queryset = (
             Location.objects.filter(points).distinct().order_by("name")
         )
 

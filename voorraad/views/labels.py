@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.db.models import Model, QuerySet
@@ -132,14 +133,17 @@ def _copies(raw: str | None) -> int | None:
     return int(raw)
 
 
+_M = TypeVar("_M", bound=Model)
+
+
 def _label_screen(
     request,
     *,
     kind: str,
     heading: str,
     filters,
-    queryset: QuerySet,
-    make_label: Callable[[Model], Label],
+    queryset: QuerySet[_M],
+    make_label: Callable[[_M], Label],
 ):
     """List ``queryset`` (filtered by ``filters``) with a checkbox and copies per row; on
     POST, print the ticked rows (or every filtered row) as a PDF of labels.

@@ -43,7 +43,7 @@ from voorraad.views.common import (
     NUM,
     PAGE_SIZE,
     STOCK,
-    cost,
+    choice_field,
     date_widget,
     money,
 )
@@ -77,7 +77,7 @@ class PurchaseForm(forms.Form):
         self.fields["key"].initial = uuid.uuid4().hex
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         new_name = (cleaned.get("new_supplier") or "").strip()
         if cleaned.get("supplier") and new_name:
             self.add_error("new_supplier", _("Choose a supplier or type a new one, not both."))
@@ -101,7 +101,7 @@ class PurchaseLineForm(forms.Form):
     def __init__(self, *args, products: dict[str, Product], **kwargs):
         super().__init__(*args, **kwargs)
         self.products = products
-        self.fields["product"].choices = [("", "---------")] + [
+        choice_field(self, "product").choices = [("", "---------")] + [
             (key, _("%(name)s (%(size)d per pack)") % {"name": p.name, "size": p.pack_size})
             if p.pack_size > 1
             else (key, p.name)
@@ -161,7 +161,7 @@ def purchase_create(request):
     products = {str(p.pk): p for p in Product.objects.filter(is_active=True).order_by("name")}
     data = request.POST.copy() if request.method == "POST" else None
     adding_lines = data is not None and "more_lines" in data
-    if adding_lines:
+    if data is not None and adding_lines:
         total_key = "lines-TOTAL_FORMS"
         current = int(data.get(total_key, 0)) if str(data.get(total_key, "")).isdigit() else 0
         data[total_key] = str(min(current + MORE_LINES, MAX_PURCHASE_LINES))
@@ -228,8 +228,6 @@ def purchase_detail(request, pk: int):
         .annotate(line_total=ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=MONEY))
         .order_by("product__name", "pk")
     )
-    for line in lines:
-        line.unit_cost_text = cost(line.unit_cost)
     return render(
         request,
         "voorraad/purchase_detail.html",

@@ -98,17 +98,14 @@ def stock_as_of(request):
         moment = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
         units = selectors.stock_as_of(location=location, at=moment)
         products = Product.objects.in_bulk(units)
-        rows = sorted(
-            (
-                {
-                    "product": products[pk],
-                    "units": n,
-                    "text": services.describe_units(products[pk], n),
-                }
-                for pk, n in units.items()
-            ),
-            key=lambda row: row["product"].name,
-        )
+        rows = [
+            {
+                "product": products[pk],
+                "units": n,
+                "text": services.describe_units(products[pk], n),
+            }
+            for pk, n in sorted(units.items(), key=lambda item: products[item[0]].name)
+        ]
     return render(
         request, "voorraad/stock_as_of.html", {"form": form, "rows": rows, "moment": moment}
     )

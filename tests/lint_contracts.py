@@ -19,6 +19,20 @@ def _private(dotted: str) -> bool:
     return any(part.startswith("_") and not part.startswith("__") for part in dotted.split("."))
 
 
+def _source_of(module: str) -> Path | None:
+    """The file of ``module``, found without importing it: importing a package runs its
+    ``__init__``, which may import models before Django is set up."""
+    top, *rest = module.split(".")
+    spec = importlib.util.find_spec(top)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(next(iter(spec.submodule_search_locations))).joinpath(*rest)
+    for candidate in (base.parent / f"{base.name}.py", base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 class NoPrivateImportsContract(Contract):
     apps = fields.ListField(subfield=fields.StringField())
 
@@ -29,10 +43,10 @@ class NoPrivateImportsContract(Contract):
             app = module.split(".")[0]
             if app not in apps:
                 continue
-            spec = importlib.util.find_spec(module)
-            if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            source = _source_of(module)
+            if source is None:
                 continue
-            tree = ast.parse(Path(spec.origin).read_text(), filename=spec.origin)
+            tree = ast.parse(source.read_text(), filename=str(source))
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                     other = node.module.split(".")[0]

@@ -88,7 +88,7 @@ def benchmarks(repeat: int, client_factory):
     """Yield (name, callable, repeat, extra) for the stock hot paths."""
     from kern.labels import A4_3X8, BAR_WIDTH, QUIET, Label, labels_pdf
     from kern.models import User
-    from voorraad import services
+    from voorraad import selectors, services
     from voorraad.models import StockMovement
 
     data = generate_ledger()
@@ -161,7 +161,7 @@ def benchmarks(repeat: int, client_factory):
     yield "stock_overview_page_one_location", overview, max(50, repeat // 4), extra
     yield (
         "stock_as_of_date_one_location",
-        lambda: services.stock_as_of(location=location, at=as_of),
+        lambda: selectors.stock_as_of(location=location, at=as_of),
         max(20, repeat // 10),
         extra,
     )

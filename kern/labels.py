@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 _STYLE = re.compile(r'style="([^"]*)"')
 
 
-def _style_to_attributes(match: re.Match) -> str:
+def _style_to_attributes(match: re.Match[str]) -> str:
     pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
     return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
 
@@ -129,7 +129,7 @@ def draw_code128(
     symbol = Code128(
         value, barWidth=BAR_WIDTH, barHeight=height, quiet=True, lquiet=QUIET, rquiet=QUIET
     )
-    width = symbol.width
+    width: float = symbol.width
     if max_width is not None:
         scale = min(1.0, max_width / width)
         width *= scale

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kern import barcodes
+from kern.dbguards import AppendOnlyModel
 from kern.roles import PERMISSIONS, Role
 
 
@@ -231,15 +232,7 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The audit log is append-only: entries cannot be changed.")
-
-    def delete(self):
-        raise TypeError("The audit log is append-only: entries cannot be deleted.")
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """Who did what to which record, when, from where. Append-only: the app never updates
     or deletes a row, and a database trigger refuses any UPDATE."""
 
@@ -265,7 +258,8 @@ class AuditEntry(models.Model):
     )
     details = models.JSONField(_("details"), default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    append_only_table = "audit log"
+    append_only_rows = "entries"
 
     class Meta:
         verbose_name = _("audit entry")
@@ -275,14 +269,6 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only: entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit log is append-only: entries cannot be deleted.")
 
 
 class IdempotencyRecord(models.Model):

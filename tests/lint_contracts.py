@@ -9,6 +9,7 @@ what it chose to offer.
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 from importlinter import Contract, ContractCheck, fields, output
@@ -18,11 +19,15 @@ def _private(dotted: str) -> bool:
     return any(part.startswith("_") and not part.startswith("__") for part in dotted.split("."))
 
 
-def _source(module: str) -> Path | None:
-    """The file of ``module``, found without importing it (a package's ``__init__`` may
-    import models, which needs Django set up)."""
-    base = Path(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+def _source_of(module: str) -> Path | None:
+    """The file of ``module``, found without importing it: importing a package runs its
+    ``__init__``, which may import models before Django is set up."""
+    top, *rest = module.split(".")
+    spec = importlib.util.find_spec(top)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(next(iter(spec.submodule_search_locations))).joinpath(*rest)
+    for candidate in (base.parent / f"{base.name}.py", base / "__init__.py"):
         if candidate.is_file():
             return candidate
     return None
@@ -38,7 +43,7 @@ class NoPrivateImportsContract(Contract):
             app = module.split(".")[0]
             if app not in apps:
                 continue
-            source = _source(module)
+            source = _source_of(module)
             if source is None:
                 continue
             tree = ast.parse(source.read_text(), filename=str(source))

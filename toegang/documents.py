@@ -29,8 +29,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from kern.labels import draw_code128
 from kern.models import Location
-from toegang.models import Household, Referral
-from voorraad.documents import (
+from kern.pdf import (
     BODY,
     CELL,
     CONTENT_WIDTH,
@@ -42,12 +41,13 @@ from voorraad.documents import (
     SUBJECT,
     TITLE,
     BarcodeFlowable,
-    _day,
-    _in_language,
-    _p,
-    _render,
-    _table_style,
+    format_day,
+    in_language,
+    paragraph,
+    render,
+    table_style,
 )
+from toegang.models import Household, Referral
 
 CARD_WIDTH = 85.6 * mm  # ISO/IEC 7810 ID-1, a bank card
 CARD_HEIGHT = 54 * mm
@@ -89,7 +89,7 @@ def opening_hours_lines(location: Location) -> list[str]:
 def referral_letter_pdf(referral: Referral, *, language: str | None = None) -> bytes:
     """A warm, plain letter for the family: what the referral opens, until when, where to
     go, what to bring, and the referral code to scan."""
-    return _in_language(lambda: _referral_letter(referral), language)
+    return in_language(lambda: _referral_letter(referral), language)
 
 
 def _code_box(code: str) -> Table:
@@ -100,7 +100,7 @@ def _code_box(code: str) -> Table:
         [
             [
                 [
-                    _p(_("Code to scan at the counter"), SMALL),
+                    paragraph(_("Code to scan at the counter"), SMALL),
                     Spacer(1, 2 * mm),
                     BarcodeFlowable(code, width=bar_width, bar_height=16 * mm, font_size=11),
                 ],
@@ -127,8 +127,8 @@ def _code_box(code: str) -> Table:
 
 def _points_table(points: list[Location]) -> Table | Paragraph:
     if not points:
-        return _p(_("Your social worker will tell you where you can go."))
-    rows: list[list] = [[_p(_("Where"), HEAD), _p(_("Opening hours"), HEAD)]]
+        return paragraph(_("Your social worker will tell you where you can go."))
+    rows: list[list] = [[paragraph(_("Where"), HEAD), paragraph(_("Opening hours"), HEAD)]]
     for point in points:
         where = f"<b>{escape(point.name)}</b>"
         if point.address:
@@ -146,14 +146,14 @@ def _points_table(points: list[Location]) -> Table | Paragraph:
             ]
         )
     table = Table(rows, colWidths=[CONTENT_WIDTH * 0.55, CONTENT_WIDTH * 0.45], repeatRows=1)
-    table.setStyle(_table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
+    table.setStyle(table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
     return table
 
 
 def _referral_letter(referral: Referral) -> bytes:
     organisation = referral.organisation.name
     programs = [program.name for program in referral.programs.all()]
-    until = _day(referral.valid_until)
+    until = format_day(referral.valid_until)
     today = timezone.localdate()
     if referral.revoked_at:
         watermark = _("REVOKED")
@@ -163,17 +163,17 @@ def _referral_letter(referral: Referral) -> bytes:
         watermark = ""
 
     story: list[Flowable] = [
-        _p(_("Your referral to Deelpunt"), TITLE),
+        paragraph(_("Your referral to Deelpunt"), TITLE),
         Spacer(1, 1 * mm),
-        _p(
+        paragraph(
             _("Issued by %(organisation)s on %(day)s")
-            % {"organisation": organisation, "day": _day(referral.valid_from)},
+            % {"organisation": organisation, "day": format_day(referral.valid_from)},
             SMALL,
         ),
         Spacer(1, 8 * mm),
-        _p(_("Hello,")),
+        paragraph(_("Hello,")),
         Spacer(1, 3 * mm),
-        _p(
+        paragraph(
             _(
                 "Good news: with this letter your family can go to Deelpunt. You can use the "
                 "following up to and including %(day)s:"
@@ -182,12 +182,14 @@ def _referral_letter(referral: Referral) -> bytes:
         ),
         Spacer(1, 2 * mm),
     ]
-    story += [Paragraph(escape(name), BODY, bulletText="•") for name in programs] or [_p("—")]
+    story += [Paragraph(escape(name), BODY, bulletText="•") for name in programs] or [
+        paragraph("—")
+    ]
     story += [
         Spacer(1, 6 * mm),
-        _p(_("What do you bring?"), SUBJECT),
+        paragraph(_("What do you bring?"), SUBJECT),
         Spacer(1, 2 * mm),
-        _p(
+        paragraph(
             _(
                 "Bring this letter, on paper or on your phone, or your household card. A "
                 "volunteer scans the code below. You do not have to explain anything or bring "
@@ -201,7 +203,7 @@ def _referral_letter(referral: Referral) -> bytes:
     story.append(
         KeepTogether(
             [
-                _p(_("Where can you go?"), SUBJECT),
+                paragraph(_("Where can you go?"), SUBJECT),
                 Spacer(1, 2 * mm),
                 _points_table(list(distribution_points())),
             ]
@@ -209,7 +211,7 @@ def _referral_letter(referral: Referral) -> bytes:
     )
     story += [
         Spacer(1, 6 * mm),
-        _p(
+        paragraph(
             _(
                 "This letter is for your family only. Have you lost it, or do you still need "
                 "help after %(day)s? Ask the person who gave you this letter: they can print "
@@ -218,11 +220,11 @@ def _referral_letter(referral: Referral) -> bytes:
             % {"day": until}
         ),
         Spacer(1, 6 * mm),
-        _p(_("Warm regards,")),
+        paragraph(_("Warm regards,")),
         Spacer(1, 2 * mm),
-        _p(organisation),
+        paragraph(organisation),
     ]
-    return _render(
+    return render(
         story,
         title=_("Referral %(code)s") % {"code": referral.code},
         footer=f"{organisation} · {referral.code}",
@@ -236,7 +238,7 @@ def _referral_letter(referral: Referral) -> bytes:
 def household_card_pdf(household: Household, *, language: str | None = None) -> bytes:
     """One card, 85.6 × 54 mm: “Deelpunt”, a line telling what it is for, and the
     household code as Code 128 and as QR. Nothing else about the family."""
-    return _in_language(lambda: _household_card(household), language)
+    return in_language(lambda: _household_card(household), language)
 
 
 def _household_card(household: Household) -> bytes:

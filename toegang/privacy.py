@@ -24,8 +24,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 from kern import audit, permissions
 from kern.errors import DomainError
 from kern.models import AuditEntry, User
-from toegang.models import Child, Evidence, Household, Referral, UitpasCard
-from voorraad.documents import (
+from kern.pdf import (
     BODY,
     CELL,
     CONTENT_WIDTH,
@@ -33,10 +32,11 @@ from voorraad.documents import (
     SMALL,
     SUBJECT,
     TITLE,
-    _p,
-    _render,
-    _table_style,
+    paragraph,
+    render,
+    table_style,
 )
+from toegang.models import Child, Evidence, Household, Referral, UitpasCard
 
 DEFAULT_RETENTION_MONTHS = 24
 BATCH_SIZE = 200
@@ -366,17 +366,17 @@ def _day(iso: str | None, *, with_time: bool = False) -> str:
 
 
 def _grid(header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
-    body = [[_p(text, HEAD) for text in header]]
-    body += [[_p(str(cell), CELL) for cell in row] for row in rows]
+    body = [[paragraph(text, HEAD) for text in header]]
+    body += [[paragraph(str(cell), CELL) for cell in row] for row in rows]
     table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(_table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
+    table.setStyle(table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
     return table
 
 
 def _section(title: str, content: list[Flowable], empty: str, has_rows: bool) -> list[Flowable]:
-    heading = [_p(title, SUBJECT), Spacer(1, 2 * mm)]
+    heading = [paragraph(title, SUBJECT), Spacer(1, 2 * mm)]
     if not has_rows:
-        return [KeepTogether([*heading, _p(empty, SMALL)]), Spacer(1, 6 * mm)]
+        return [KeepTogether([*heading, paragraph(empty, SMALL)]), Spacer(1, 6 * mm)]
     return [KeepTogether([*heading, *content]), Spacer(1, 6 * mm)]
 
 
@@ -386,9 +386,9 @@ def _export_pdf(data: dict[str, Any]) -> bytes:
     code = home["code"]
     title = _("What Deelpunt keeps about household %(code)s") % {"code": code}
     story: list[Flowable] = [
-        _p(title, TITLE),
+        paragraph(title, TITLE),
         Spacer(1, 2 * mm),
-        _p(
+        paragraph(
             _("Summary made on %(day)s, at the request of the family.")
             % {"day": _day(data["exported_at"])},
             SMALL,
@@ -397,7 +397,7 @@ def _export_pdf(data: dict[str, Any]) -> bytes:
     ]
     if home["anonymised_at"]:
         story += [
-            _p(
+            paragraph(
                 _("This household was anonymised on %(day)s: personal data were removed.")
                 % {"day": _day(home["anonymised_at"])}
             ),
@@ -429,7 +429,7 @@ def _export_pdf(data: dict[str, Any]) -> bytes:
         [_("Last activity"), _day(home["last_activity_at"])],
     ]
     fact_table = Table(
-        [[_p(label, HEAD), _p(value, BODY)] for label, value in facts],
+        [[paragraph(label, HEAD), paragraph(value, BODY)] for label, value in facts],
         colWidths=[45 * mm, CONTENT_WIDTH - 45 * mm],
         hAlign="LEFT",
     )
@@ -472,7 +472,7 @@ def _export_pdf(data: dict[str, Any]) -> bytes:
                 [60 * mm, CONTENT_WIDTH - 60 * mm],
             ),
             Spacer(1, 2 * mm),
-            _p(notes["uitpas_cards"], SMALL),
+            paragraph(notes["uitpas_cards"], SMALL),
         ],
         _("No UiTPAS card is linked."),
         bool(cards),
@@ -496,7 +496,7 @@ def _export_pdf(data: dict[str, Any]) -> bytes:
                 [55 * mm, 50 * mm, 45 * mm, CONTENT_WIDTH - 150 * mm],
             ),
             Spacer(1, 2 * mm),
-            _p(notes["referrals"], SMALL),
+            paragraph(notes["referrals"], SMALL),
         ],
         _("No referrals.") + " " + notes["referrals"],
         bool(referrals),
@@ -538,7 +538,7 @@ def _export_pdf(data: dict[str, Any]) -> bytes:
     story += _section(
         _("Who opened or changed this household"),
         [
-            _p(notes["audit"], SMALL),
+            paragraph(notes["audit"], SMALL),
             Spacer(1, 2 * mm),
             _grid(
                 [_("When"), _("Who"), _("Action"), _("From")],
@@ -558,7 +558,7 @@ def _export_pdf(data: dict[str, Any]) -> bytes:
         _("Nothing was logged."),
         bool(entries),
     )
-    return _render(
+    return render(
         story,
         title=title,
         footer=f"Deelpunt · {code}",

@@ -242,7 +242,7 @@ def load_demo() -> None:
                     take = min(on_hand, product.pack_size * rng.randint(1, 4))
                     if take:
                         with transaction.atomic():
-                            services._post(
+                            services.post_movement(
                                 product=product,
                                 location=point,
                                 quantity=-take,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kern import barcodes
+from kern.dbguards import AppendOnlyModel
 from kern.models import Location
 
 
@@ -143,15 +144,7 @@ class StockLevel(models.Model):
         return f"{self.product} @ {self.location}: {self.on_hand}"
 
 
-class LedgerQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The stock ledger is append-only: movements cannot be changed.")
-
-    def delete(self):
-        raise TypeError("The stock ledger is append-only: movements cannot be deleted.")
-
-
-class StockMovement(models.Model):
+class StockMovement(AppendOnlyModel):
     """One signed change of a product's quantity at a location. Never updated, never
     deleted: a mistake is corrected by a reversing row."""
 
@@ -166,11 +159,23 @@ class StockMovement(models.Model):
         DISTRIBUTION = "uitdeling", _("distribution")
         REVERSAL = "terugdraaiing", _("reversal")
 
+    class DocumentType(models.TextChoices):
+        """The kind of document a movement belongs to (with ``document_id``)."""
+
+        DONATION = "donation", _("donation")
+        PURCHASE = "purchase", _("purchase")
+        TRANSFER = "transfer", _("transfer")
+        COUNT = "count", _("stock count")
+        DISTRIBUTION = "distribution", _("distribution")
+        DEMO = "demo", _("demo data")
+
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")
     quantity = models.BigIntegerField(_("quantity (units)"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    document_type = models.CharField(_("document"), max_length=30, blank=True)
+    document_type = models.CharField(
+        _("document"), max_length=30, blank=True, choices=DocumentType.choices
+    )
     document_id = models.BigIntegerField(_("document number"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     user = models.ForeignKey(
@@ -187,7 +192,8 @@ class StockMovement(models.Model):
         related_name="reversed_by",
     )
 
-    objects = LedgerQuerySet.as_manager()
+    append_only_table = "stock ledger"
+    append_only_rows = "movements"
 
     class Meta:
         verbose_name = _("stock movement")
@@ -204,14 +210,6 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d} {self.product} @ {self.location}: {self.quantity:+d}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The stock ledger is append-only: movements cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The stock ledger is append-only: movements cannot be deleted.")
 
 
 # --- Donors and donations ---------------------------------------------------------------
@@ -343,10 +341,11 @@ class DonationLine(models.Model):
             ),
         ]
 
-    # --- Purchases --------------------------------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.product}: {self.quantity}"
+
+
+# --- Purchases --------------------------------------------------------------------------
 
 
 class Supplier(models.Model):
@@ -406,10 +405,11 @@ class PurchaseLine(models.Model):
             ),
         ]
 
-    # --- Transfers and counts ---------------------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.product}: {self.quantity} × {self.unit_cost}"
+
+
+# --- Transfers and counts ---------------------------------------------------------------
 
 
 class Transfer(models.Model):
@@ -429,9 +429,12 @@ class Transfer(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("planned by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
@@ -488,7 +491,10 @@ class StockCount(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
@@ -593,6 +599,12 @@ class Item(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.AVAILABLE
+    )
+    held_for = models.CharField(
+        _("held for"),
+        max_length=40,
+        blank=True,
+        help_text=_("Whom a reserved item is kept for, e.g. a household code."),
     )
     location = models.ForeignKey(
         Location, verbose_name=_("kept at"), on_delete=models.PROTECT, related_name="items"

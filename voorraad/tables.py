@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from voorraad.models import StockCount, StockLevel, StockMovement, Transfer
 from voorraad.selectors import days_of_cover
-from voorraad.services import describe_units
+from voorraad.units import describe_units
 
 
 class StockLevelTable(tables.Table):
@@ -75,6 +75,13 @@ class MovementTable(tables.Table):
     product = tables.Column(verbose_name=_("product"), accessor="product__name")
     location = tables.Column(verbose_name=_("location"), accessor="location__name")
     quantity = tables.Column(verbose_name=_("quantity (units)"), attrs={"td": {"class": "num"}})
+    document = tables.Column(
+        verbose_name=_("document"),
+        accessor="document_type",
+        empty_values=(),
+        orderable=False,
+        attrs={"td": {"class": "document"}},
+    )
     user = tables.Column(verbose_name=_("who"), accessor="user__username", default="—")
     actions = tables.TemplateColumn(
         template_name="voorraad/partials/movement_actions.html",
@@ -91,16 +98,24 @@ class MovementTable(tables.Table):
             "location",
             "quantity",
             "kind",
-            "document_type",
-            "document_id",
             "reason",
             "user",
         )
-        sequence = ("at", "product", "location", "quantity", "kind", "...")
+        sequence = ("at", "product", "location", "quantity", "kind", "document", "...")
         orderable = False
 
     def render_quantity(self, value):
         return f"{value:+d}"
+
+    def render_document(self, record):
+        """The document in words with its number: “schenking 12”."""
+        if not record.document_type:
+            return "—"
+        label = record.get_document_type_display()
+        return f"{label} {record.document_id}" if record.document_id else label
+
+    def value_document(self, record):
+        return self.render_document(record)
 
 
 class TransferTable(tables.Table):

@@ -261,3 +261,19 @@ def test_coordinator_builds_catalogue_takes_in_labels_moves_counts_and_sees_stoc
     assert services.level_of(product=product, location=warehouse) == 2 * PACK
     assert services.reconcile() == []
     assert page.console_errors == []
+
+
+def test_the_movements_page_fits_1280_pixels_and_names_documents_in_dutch(page, demo):
+    """The ledger with the demo's movements (donations, transfers, demo distributions) at
+    1280 px wide: no sideways scrolling, and every document type in Dutch words."""
+    log_in(page, "coordinator")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(page.base_url + "/voorraad/bewegingen/")
+    screenshot(page, "stock-movements-1280")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    for kind, label in (("uitdeling", "demogegevens"), ("schenking", "schenking")):
+        page.goto(page.base_url + f"/voorraad/bewegingen/?kind={kind}")
+        documents = page.locator("table td.document").all_inner_texts()
+        assert documents and all(text.startswith(label) for text in documents), documents
+    page.goto(page.base_url + "/voorraad/bewegingen/?kind=overboeking_uit")
+    assert page.locator("table td.document").first.inner_text().startswith("overboeking ")

@@ -64,3 +64,23 @@ def test_admin_site_offers_no_change_or_delete_of_audit_entries(login, admin_use
     response = client.post(f"/beheer/kern/auditentry/{entry.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_audit_log_and_the_stock_ledger_share_one_append_only_base():
+    from kern.dbguards import AppendOnlyModel, AppendOnlyQuerySet
+    from voorraad.models import StockMovement
+
+    for model in (AuditEntry, StockMovement):
+        assert issubclass(model, AppendOnlyModel)
+        assert isinstance(model.objects.all(), AppendOnlyQuerySet)
+
+
+@pytest.mark.django_db
+def test_bulk_changes_through_the_orm_are_refused_for_every_append_only_table():
+    from voorraad.models import StockMovement
+
+    for model, words in ((AuditEntry, "audit log"), (StockMovement, "stock ledger")):
+        with pytest.raises(TypeError, match=f"The {words} is append-only"):
+            model.objects.all().update(at=None)
+        with pytest.raises(TypeError, match="cannot be deleted"):
+            model.objects.all().delete()

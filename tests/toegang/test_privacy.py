@@ -209,10 +209,11 @@ def test_export_views_for_the_admin(admin_user, login):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert "attachment" in response["Content-Disposition"]
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     assert response.json()["household"]["code"] == household.code
 
     response = client.get(reverse("toegang:household_export_pdf", args=[household.pk]))
+    assert response["Cache-Control"] == "private, no-store"
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")

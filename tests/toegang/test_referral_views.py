@@ -390,6 +390,7 @@ def test_the_letter_names_the_programs_and_its_codes_decode(
     response = login(social_worker).get(reverse("toegang:referral_letter", args=[referral.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
     pdf = response.content
 
     text = pdf_text(pdf, tmp_path)
@@ -421,6 +422,7 @@ def test_the_household_card_is_for_its_referrer_and_the_counter(
     for user in (social_worker, volunteer, coordinator):
         response = login(user).get(url)
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert response["Cache-Control"] == "private, no-store"
         assert AuditEntry.objects.filter(actor=user, action="view", source=url).exists()
     assert login(other_worker).get(url).status_code == 404
     assert login(admin_user).get(url).status_code == 403

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -37,6 +35,7 @@ from voorraad.models import (
     StockMovement,
     Supplier,
 )
+from voorraad.views import donations as donation_views
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -307,9 +306,11 @@ def test_only_drives_running_today_can_be_chosen(login, coordinator):
 
 
 def test_letter_is_the_pdf_of_the_documents_module(login, coordinator, records, monkeypatch):
-    fake = types.ModuleType("voorraad.documents")
-    fake.donation_letter_pdf = lambda donation: b"%PDF-1.4 letter for " + str(donation.pk).encode()
-    monkeypatch.setitem(sys.modules, "voorraad.documents", fake)
+    monkeypatch.setattr(
+        donation_views,
+        "donation_letter_pdf",
+        lambda donation: b"%PDF-1.4 letter for " + str(donation.pk).encode(),
+    )
     posted = records["posted"]
     response = login(coordinator).get(reverse("voorraad:donation_letter", args=[posted.pk]))
     assert response.status_code == 200

@@ -288,7 +288,7 @@ def test_a_database_error_inside_an_idempotent_request_stores_no_answer(
     def broken(**kwargs):
         raise transaction.TransactionManagementError("boom")
 
-    monkeypatch.setattr(services, "post_donation", broken)
+    monkeypatch.setattr(services.donations, "post_donation", broken)
     with pytest.raises(transaction.TransactionManagementError):
         api(
             "POST",

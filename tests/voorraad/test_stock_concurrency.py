@@ -18,13 +18,13 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import OperationalError, connection
-from django.db.models import Sum
 
 from kern.errors import Conflict
 from kern.roles import Role, sync_role_groups
 from tests.factories import LocationFactory, UserFactory
 from tests.voorraad.factories import DonorFactory, ProductFactory, SupplierFactory
-from voorraad import services
+from tests.voorraad.helpers import book, ledger_sum
+from voorraad import selectors, services
 from voorraad.models import Donation, StockLevel, StockMovement
 from voorraad.services import CostLine, InsufficientStock, Line
 
@@ -80,26 +80,8 @@ def errors_of(outcomes) -> list[BaseException]:
     return [value for kind, value in outcomes if kind == "error"]
 
 
-def ledger_sum(product, location) -> int:
-    return (
-        StockMovement.objects.filter(product=product, location=location).aggregate(
-            total=Sum("quantity")
-        )["total"]
-        or 0
-    )
-
-
 def on_hand(product, location) -> int:
-    return services.level_of(product=product, location=location)
-
-
-def book(actor, location, *lines) -> Donation:
-    return services.receive_donation(
-        actor=actor,
-        donor=DonorFactory(),
-        location=location,
-        lines=[Line(product, units) for product, units in lines],
-    )
+    return selectors.level_of(product=product, location=location)
 
 
 def test_the_test_database_behaves_like_production(transactional_db):

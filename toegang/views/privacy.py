@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kern import barcodes
 from kern.errors import DomainError, NotAllowed
 from kern.forms import show_domain_error
+from kern.pdf import pdf_response
 from kern.permissions import role_required
 from toegang import privacy
 from toegang.models import Child, Evidence, Household, Referral, UitpasCard
@@ -64,8 +65,9 @@ def household_admin_list(request):
 
 
 def _no_store(response: HttpResponse, filename: str) -> HttpResponse:
+    """Everything about one household: never cached, by a browser or by anything between."""
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -93,8 +95,9 @@ def household_export_pdf(request, pk: int):
         )
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from None
-    response = HttpResponse(pdf, content_type="application/pdf")
-    return _no_store(response, f"deelpunt-{household.code}.pdf")
+    return pdf_response(
+        pdf, filename=f"deelpunt-{household.code}.pdf", personal=True, attachment=True
+    )
 
 
 class EraseForm(forms.Form):

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Organisation
+from kern.pdf import pdf_response
 from kern.permissions import role_required
 from toegang import services
 from toegang.documents import distribution_points, household_card_pdf, referral_letter_pdf
@@ -44,13 +45,6 @@ PAGE_SIZE = 50
 
 def _date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def referral_status(referral: Referral, today: dt.date) -> tuple[str, str, str]:
@@ -341,7 +335,9 @@ def referral_revoke(request, pk: int):
 def referral_letter(request, pk: int):
     referral = _own_referral(request, pk)
     services.open_household(actor=request.user, household=referral.household, source=request.path)
-    return _pdf(referral_letter_pdf(referral), f"doorverwijzing-{referral.code}.pdf")
+    return pdf_response(
+        referral_letter_pdf(referral), personal=True, filename=f"doorverwijzing-{referral.code}.pdf"
+    )
 
 
 @role_required(REFERRALS, "kern.use_counter")
@@ -353,7 +349,9 @@ def household_card(request, pk: int):
     if not is_counter and not household.referrals.filter(issued_by=request.user).exists():
         raise Http404
     services.open_household(actor=request.user, household=household, source=request.path)
-    return _pdf(household_card_pdf(household), f"gezinskaart-{household.code}.pdf")
+    return pdf_response(
+        household_card_pdf(household), personal=True, filename=f"gezinskaart-{household.code}.pdf"
+    )
 
 
 # --- The coordinator's figures ----------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Screens for coordinators: donors, donations (scan intake), collection drives and
-purchases. Views validate forms and call services; services say what is wrong."""
+"""Screens for coordinators: donations, taken in by scanning into a draft and then booked,
+and the donor's thank-you letter. Views validate forms and call services; services say
+what is wrong."""
 
 from __future__ import annotations
 
@@ -11,94 +12,45 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import (
-    Count,
-    DecimalField,
     ExpressionWrapper,
     F,
-    Max,
-    Prefetch,
-    Q,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
-from django.forms import formset_factory
-from django.forms.models import model_to_dict
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_tables2 import A, RequestConfig
+from django_tables2 import RequestConfig
 
 from kern import barcodes
 from kern.errors import DomainError
-from kern.fields import DecimalCommaField
 from kern.forms import show_domain_error
 from kern.models import Location
+from kern.pdf import pdf_response
 from kern.permissions import role_required
-from voorraad import services, services_drives
+from voorraad import services
+from voorraad.documents import donation_letter_pdf
 from voorraad.models import (
     CollectionDrive,
     Donation,
     DonationLine,
     Donor,
     Product,
-    Purchase,
-    PurchaseLine,
-    Supplier,
 )
-
-STOCK = "kern.manage_stock"
-PAGE_SIZE = 50
-HISTORY_SIZE = 100
-MORE_LINES = 5
-MAX_PURCHASE_LINES = 60
-POSTED = Donation.Status.POSTED
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-UNIT_VALUE = Coalesce(F("product__last_cost_per_unit"), F("product__value_per_unit"))
-
-
-def _date_widget() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _money(value) -> str:
-    return "€ " + number_format(value or 0, 2, force_grouping=True)
-
-
-def _cost(value: Decimal | None) -> str:
-    """A cost per unit with as many decimals as it has (at least two): “€ 0,2345”."""
-    value = value or Decimal(0)
-    places = max(2, -int(value.normalize().as_tuple().exponent))
-    return "€ " + number_format(value, places, force_grouping=True)
-
-
-# --- Forms ------------------------------------------------------------------------------
-
-
-class DonorForm(forms.ModelForm):
-    class Meta:
-        model = Donor
-        fields = [
-            "name",
-            "kind",
-            "contact_person",
-            "email",
-            "phone",
-            "street",
-            "postcode",
-            "city",
-            "wants_receipt",
-            "notes",
-            "is_active",
-        ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+from voorraad.views.common import (
+    MONEY,
+    NUM,
+    PAGE_SIZE,
+    STOCK,
+    UNIT_VALUE,
+    date_widget,
+    model_choice_field,
+    money,
+)
 
 
 class NewDonorForm(forms.ModelForm):
@@ -136,7 +88,7 @@ class DonationStartForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Only drives that run today."),
     )
-    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=_date_widget())
+    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=date_widget())
     note = forms.CharField(
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -146,12 +98,12 @@ class DonationStartForm(forms.Form):
         self.new_donor = new_donor
         today = timezone.localdate()
         self.fields["received_on"].initial = today
-        self.fields["drive"].queryset = CollectionDrive.objects.filter(
+        model_choice_field(self, "drive").queryset = CollectionDrive.objects.filter(
             starts_on__lte=today, ends_on__gte=today
         ).order_by("name")
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         chosen = [bool(cleaned.get("donor")), bool(cleaned.get("anonymous")), self.new_donor]
         if "donor" in self.errors:
             pass
@@ -189,116 +141,6 @@ class LineForm(forms.Form):
     units = forms.IntegerField(min_value=0, max_value=services.MAX_UNITS_PER_LINE)
 
 
-class DriveForm(forms.Form):
-    """A plain form: the checks (name, dates, points) are ``save_drive``'s."""
-
-    MODEL_FIELDS = ("name", "starts_on", "ends_on", "target_units", "description")
-
-    name = CollectionDrive._meta.get_field("name").formfield()
-    starts_on = CollectionDrive._meta.get_field("starts_on").formfield(widget=_date_widget())
-    ends_on = CollectionDrive._meta.get_field("ends_on").formfield(widget=_date_widget())
-    target_units = CollectionDrive._meta.get_field("target_units").formfield()
-    collection_points = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Collection points"),
-        queryset=Location.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    description = CollectionDrive._meta.get_field("description").formfield(
-        widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, drive: CollectionDrive, **kwargs):
-        super().__init__(*args, **kwargs)
-        points = Q(kind=Location.Kind.COLLECTION_POINT, is_active=True)
-        if drive.pk:
-            points |= Q(kind=Location.Kind.COLLECTION_POINT, drives=drive)
-        self.fields["collection_points"].queryset = (
-            Location.objects.filter(points).distinct().order_by("name")
-        )
-
-
-class PurchaseForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput, max_length=60, required=False)
-    supplier = forms.ModelChoiceField(
-        label=gettext_lazy("Supplier"),
-        queryset=Supplier.objects.order_by("name"),
-        required=False,
-    )
-    new_supplier = forms.CharField(
-        label=gettext_lazy("Or a new supplier"), max_length=150, required=False
-    )
-    location = forms.ModelChoiceField(
-        label=gettext_lazy("Received at"),
-        queryset=Location.objects.filter(is_active=True).order_by("name"),
-    )
-    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=_date_widget())
-    reference = forms.CharField(
-        label=gettext_lazy("Invoice or order number"), max_length=60, required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
-        self.fields["key"].initial = uuid.uuid4().hex
-
-    def clean(self):
-        cleaned = super().clean()
-        new_name = (cleaned.get("new_supplier") or "").strip()
-        if cleaned.get("supplier") and new_name:
-            self.add_error("new_supplier", _("Choose a supplier or type a new one, not both."))
-        elif not cleaned.get("supplier") and not new_name and "supplier" not in self.errors:
-            self.add_error("supplier", _("Choose a supplier or type the name of a new one."))
-        return cleaned
-
-
-class PurchaseLineForm(forms.Form):
-    product = forms.ChoiceField(label=gettext_lazy("Product"))
-    packs = forms.IntegerField(
-        label=gettext_lazy("Packs"), min_value=1, max_value=services.MAX_UNITS_PER_LINE
-    )
-    unit_cost = DecimalCommaField(
-        label=gettext_lazy("Cost per unit (EUR)"),
-        min_value=Decimal("0"),
-        max_digits=9,
-        decimal_places=4,
-    )
-
-    def __init__(self, *args, products: dict[str, Product], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.products = products
-        self.fields["product"].choices = [("", "---------")] + [
-            (key, _("%(name)s (%(size)d per pack)") % {"name": p.name, "size": p.pack_size})
-            if p.pack_size > 1
-            else (key, p.name)
-            for key, p in products.items()
-        ]
-
-    def clean_product(self) -> Product:
-        return self.products[self.cleaned_data["product"]]
-
-
-PurchaseLineFormSet = formset_factory(PurchaseLineForm, extra=6, max_num=MAX_PURCHASE_LINES)
-
-
-# --- Tables -----------------------------------------------------------------------------
-
-NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
-
-
-class DonorTable(tables.Table):
-    name = tables.LinkColumn("voorraad:donor_detail", args=[A("pk")])
-    donation_count = tables.Column(verbose_name=gettext_lazy("Donations"), attrs=NUM)
-    units = tables.Column(verbose_name=gettext_lazy("Units received"), attrs=NUM)
-    last_donation = tables.DateColumn(verbose_name=gettext_lazy("Last donation"), short=True)
-
-    class Meta:
-        model = Donor
-        fields = ("name", "kind", "city")
-        attrs = {"class": "table", "id": "donor-table"}
-        row_attrs = {"data-donor": lambda record: record.pk}
-
-
 def _donation_url(record: Donation) -> str:
     if record.status == Donation.Status.DRAFT:
         return reverse("voorraad:donation_intake", args=[record.pk])
@@ -324,145 +166,6 @@ class DonationTable(tables.Table):
             record.status,
             record.get_status_display(),
         )
-
-
-def _progress(received: int, target: int | None):
-    if not target:
-        return format_html("{}", number_format(received, force_grouping=True))
-    percent = round(100 * received / target)
-    return format_html(
-        '<progress max="{}" value="{}">{} %</progress> {} %',
-        target,
-        min(received, target),
-        percent,
-        percent,
-    )
-
-
-class DriveTable(tables.Table):
-    name = tables.LinkColumn("voorraad:drive_detail", args=[A("pk")])
-    period = tables.Column(verbose_name=gettext_lazy("Period"), empty_values=(), orderable=False)
-    collection_points = tables.Column(
-        verbose_name=gettext_lazy("Collection points"), empty_values=(), orderable=False
-    )
-    received = tables.Column(verbose_name=gettext_lazy("Received (units)"), attrs=NUM)
-    progress = tables.Column(
-        verbose_name=gettext_lazy("Progress"), empty_values=(), orderable=False
-    )
-
-    class Meta:
-        model = CollectionDrive
-        fields = ("name", "target_units")
-        sequence = ("name", "period", "collection_points", "target_units", "received", "progress")
-        attrs = {"class": "table", "id": "drive-table"}
-        row_attrs = {"data-drive": lambda record: record.pk}
-
-    def render_period(self, record):
-        return f"{record.starts_on:%d/%m/%Y} – {record.ends_on:%d/%m/%Y}"
-
-    def render_collection_points(self, record):
-        return ", ".join(point.name for point in record.collection_points.all()) or "—"
-
-    def render_progress(self, record):
-        return _progress(record.received, record.target_units)
-
-
-class PurchaseTable(tables.Table):
-    received_on = tables.DateColumn(
-        short=True, linkify=lambda record: reverse("voorraad:purchase_detail", args=[record.pk])
-    )
-    units = tables.Column(verbose_name=gettext_lazy("Units"), attrs=NUM)
-    total = tables.Column(verbose_name=gettext_lazy("Total cost"), attrs=NUM)
-
-    class Meta:
-        model = Purchase
-        fields = ("received_on", "supplier", "location", "reference")
-        sequence = ("received_on", "supplier", "location", "reference", "units", "total")
-        attrs = {"class": "table", "id": "purchase-table"}
-        row_attrs = {"data-purchase": lambda record: record.pk}
-
-    def render_total(self, value):
-        return _money(value)
-
-
-# --- Donors -----------------------------------------------------------------------------
-
-
-@role_required(STOCK)
-def donor_list(request):
-    posted = Q(donations__status=POSTED)
-    queryset = Donor.objects.annotate(
-        donation_count=Count("donations", filter=posted, distinct=True),
-        units=Coalesce(Sum("donations__lines__quantity", filter=posted), 0),
-        last_donation=Max("donations__received_on", filter=posted),
-    )
-    kind = request.GET.get("kind", "")
-    if kind in Donor.Kind.values:
-        queryset = queryset.filter(kind=kind)
-    search = request.GET.get("q", "").strip()
-    if search:
-        queryset = queryset.filter(
-            Q(name__icontains=search)
-            | Q(city__icontains=search)
-            | Q(contact_person__icontains=search)
-        )
-    table = DonorTable(queryset.order_by("name"))
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(
-        request,
-        "voorraad/donor_list.html",
-        {"table": table, "kinds": Donor.Kind.choices, "kind": kind, "search": search},
-    )
-
-
-@role_required(STOCK)
-@require_http_methods(["GET", "POST"])
-def donor_edit(request, pk: int | None = None):
-    donor = get_object_or_404(Donor, pk=pk) if pk else Donor()
-    form = DonorForm(request.POST or None, instance=donor)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_donor(actor=request.user, donor=form.save(commit=False))
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
-            return redirect("voorraad:donor_detail", pk=saved.pk)
-    return render(request, "voorraad/donor_edit.html", {"form": form, "donor": donor})
-
-
-@role_required(STOCK)
-def donor_detail(request, pk: int):
-    donor = get_object_or_404(Donor, pk=pk)
-    totals = DonationLine.objects.filter(donation__donor=donor, donation__status=POSTED).aggregate(
-        donations=Count("donation", distinct=True),
-        units=Coalesce(Sum("quantity"), 0),
-        value=Sum(ExpressionWrapper(F("quantity") * UNIT_VALUE, output_field=MONEY)),
-    )
-    history = (
-        donor.donations.select_related("location", "drive")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=DonationLine.objects.select_related("product").order_by("product__name"),
-            )
-        )
-        .order_by("-received_on", "-id")[:HISTORY_SIZE]
-    )
-    return render(
-        request,
-        "voorraad/donor_detail.html",
-        {
-            "donor": donor,
-            "totals": totals,
-            "value": _money(totals["value"]),
-            "history": history,
-            "history_size": HISTORY_SIZE,
-        },
-    )
-
-
-# --- Donations --------------------------------------------------------------------------
 
 
 @role_required(STOCK)
@@ -719,8 +422,6 @@ def donation_detail(request, pk: int):
             value=ExpressionWrapper(F("quantity") * UNIT_VALUE, output_field=MONEY),
         )
     )
-    for line in lines:
-        line.unit_value_text = _cost(line.unit_value)
     return render(
         request,
         "voorraad/donation_detail.html",
@@ -728,7 +429,7 @@ def donation_detail(request, pk: int):
             "donation": donation,
             "lines": lines,
             "total_units": sum(line.quantity for line in lines),
-            "total_value": _money(sum((line.value or 0 for line in lines), Decimal(0))),
+            "total_value": money(sum((line.value or 0 for line in lines), Decimal(0))),
         },
     )
 
@@ -739,201 +440,13 @@ def donation_letter(request, pk: int):
     if donation.status != Donation.Status.POSTED:
         messages.error(request, _("Book the donation first; then the thank-you letter is ready."))
         return redirect("voorraad:donation_intake", pk=donation.pk)
-    from voorraad.documents import donation_letter_pdf  # written alongside; import late
-
-    response = HttpResponse(donation_letter_pdf(donation), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="bedankbrief-{donation.code}.pdf"'
-    return response
-
-
-# --- Collection drives ------------------------------------------------------------------
-
-
-def _received_in_drive():
-    return Coalesce(Sum("donations__lines__quantity", filter=Q(donations__status=POSTED)), 0)
-
-
-@role_required(STOCK)
-def drive_list(request):
-    queryset = (
-        CollectionDrive.objects.prefetch_related(
-            Prefetch("collection_points", queryset=Location.objects.order_by("name"))
-        )
-        .annotate(received=_received_in_drive())
-        .order_by("-starts_on", "name")
-    )
-    table = DriveTable(queryset)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(request, "voorraad/drive_list.html", {"table": table})
-
-
-@role_required(STOCK)
-@require_http_methods(["GET", "POST"])
-def drive_edit(request, pk: int | None = None):
-    drive = get_object_or_404(CollectionDrive, pk=pk) if pk else CollectionDrive()
-    initial = {}
-    if drive.pk:
-        initial = model_to_dict(drive, fields=[*DriveForm.MODEL_FIELDS, "collection_points"])
-    form = DriveForm(request.POST or None, initial=initial, drive=drive)
-    if request.method == "POST" and form.is_valid():
-        for name in DriveForm.MODEL_FIELDS:
-            setattr(drive, name, form.cleaned_data[name])
-        try:
-            saved = services_drives.save_drive(
-                actor=request.user,
-                drive=drive,
-                collection_points=form.cleaned_data["collection_points"],
-            )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is saved.") % {"name": saved.name})
-            return redirect("voorraad:drive_detail", pk=saved.pk)
-    return render(request, "voorraad/drive_edit.html", {"form": form, "drive": drive})
-
-
-@role_required(STOCK)
-def drive_detail(request, pk: int):
-    drive = get_object_or_404(CollectionDrive, pk=pk)
-    received = services.drive_progress(drive)
-    donors = (
-        DonationLine.objects.filter(donation__drive=drive, donation__status=POSTED)
-        .values("donation__donor_id", "donation__donor__name")
-        .annotate(units=Sum("quantity"), donations=Count("donation", distinct=True))
-        .order_by("-units", "donation__donor__name")
-    )
-    drafts = drive.donations.filter(status=Donation.Status.DRAFT).count()
-    return render(
-        request,
-        "voorraad/drive_detail.html",
-        {
-            "drive": drive,
-            "points": drive.collection_points.order_by("name"),
-            "received": received,
-            "percent": round(100 * received / drive.target_units) if drive.target_units else None,
-            "donors": donors,
-            "drafts": drafts,
-        },
-    )
-
-
-# --- Purchases --------------------------------------------------------------------------
-
-
-@role_required(STOCK)
-def purchase_list(request):
-    queryset = Purchase.objects.select_related("supplier", "location").annotate(
-        units=Coalesce(Sum("lines__quantity"), 0),
-        total=Coalesce(
-            Sum(
-                ExpressionWrapper(F("lines__quantity") * F("lines__unit_cost"), output_field=MONEY)
-            ),
-            Value(Decimal(0)),
-            output_field=MONEY,
-        ),
-    )
-    search = request.GET.get("q", "").strip()
-    if search:
-        queryset = queryset.filter(
-            Q(supplier__name__icontains=search) | Q(reference__icontains=search)
-        )
-    table = PurchaseTable(queryset.order_by("-received_on", "-id"))
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    return render(request, "voorraad/purchase_list.html", {"table": table, "search": search})
-
-
-@role_required(STOCK)
-@require_http_methods(["GET", "POST"])
-def purchase_create(request):
-    products = {str(p.pk): p for p in Product.objects.filter(is_active=True).order_by("name")}
-    data = request.POST.copy() if request.method == "POST" else None
-    adding_lines = data is not None and "more_lines" in data
-    if adding_lines:
-        total_key = "lines-TOTAL_FORMS"
-        current = int(data.get(total_key, 0)) if str(data.get(total_key, "")).isdigit() else 0
-        data[total_key] = str(min(current + MORE_LINES, MAX_PURCHASE_LINES))
-    form = PurchaseForm(data)
-    formset = PurchaseLineFormSet(data, prefix="lines", form_kwargs={"products": products})
-    if data is not None and not adding_lines and form.is_valid() and formset.is_valid():
-        lines = [
-            services.CostLine(
-                product=line["product"],
-                quantity=line["packs"] * line["product"].pack_size,
-                unit_cost=line["unit_cost"],
-            )
-            for line in formset.cleaned_data
-            if line
-        ]
-        try:
-            with transaction.atomic():  # a new supplier is kept only with its purchase
-                supplier = form.cleaned_data["supplier"] or services_drives.supplier_named(
-                    actor=request.user, name=form.cleaned_data["new_supplier"]
-                )
-                purchase = services.record_purchase(
-                    actor=request.user,
-                    supplier=supplier,
-                    location=form.cleaned_data["location"],
-                    lines=lines,
-                    received_on=form.cleaned_data["received_on"],
-                    reference=form.cleaned_data["reference"],
-                    idempotency_key=(
-                        f"purchase-form-{form.cleaned_data['key']}"
-                        if form.cleaned_data["key"]
-                        else None
-                    ),
-                )
-        except DomainError as exc:
-            if exc.field == "name":
-                form.add_error("new_supplier", exc.message)
-            else:
-                show_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The purchase from %(supplier)s is booked.") % {"supplier": supplier.name},
-            )
-            return redirect("voorraad:purchase_detail", pk=purchase.pk)
-    return render(
-        request,
-        "voorraad/purchase_create.html",
-        {
-            "form": form,
-            "formset": formset,
-            "can_add_lines": formset.total_form_count() < MAX_PURCHASE_LINES,
-        },
-    )
-
-
-@role_required(STOCK)
-def purchase_detail(request, pk: int):
-    purchase = get_object_or_404(
-        Purchase.objects.select_related("supplier", "location", "created_by"), pk=pk
-    )
-    lines = list(
-        PurchaseLine.objects.filter(purchase=purchase)
-        .select_related("product")
-        .annotate(line_total=ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=MONEY))
-        .order_by("product__name", "pk")
-    )
-    for line in lines:
-        line.unit_cost_text = _cost(line.unit_cost)
-    return render(
-        request,
-        "voorraad/purchase_detail.html",
-        {
-            "purchase": purchase,
-            "lines": lines,
-            "total_units": sum(line.quantity for line in lines),
-            "total": _money(sum((line.line_total for line in lines), Decimal(0))),
-        },
+    # The letter carries the donor's name and address.
+    return pdf_response(
+        donation_letter_pdf(donation), filename=f"bedankbrief-{donation.code}.pdf", personal=True
     )
 
 
 urlpatterns = [
-    path("schenkers/", donor_list, name="donor_list"),
-    path("schenkers/nieuw/", donor_edit, name="donor_create"),
-    path("schenkers/<int:pk>/", donor_detail, name="donor_detail"),
-    path("schenkers/<int:pk>/wijzigen/", donor_edit, name="donor_edit"),
     path("schenkingen/", donation_list, name="donation_list"),
     path("schenkingen/nieuw/", donation_start, name="donation_start"),
     path("schenkingen/<int:pk>/", donation_intake, name="donation_intake"),
@@ -943,11 +456,4 @@ urlpatterns = [
     path("schenkingen/<int:pk>/boeken/", donation_post, name="donation_post"),
     path("schenkingen/<int:pk>/detail/", donation_detail, name="donation_detail"),
     path("schenkingen/<int:pk>/bedankbrief.pdf", donation_letter, name="donation_letter"),
-    path("inzamelacties/", drive_list, name="drive_list"),
-    path("inzamelacties/nieuw/", drive_edit, name="drive_create"),
-    path("inzamelacties/<int:pk>/", drive_detail, name="drive_detail"),
-    path("inzamelacties/<int:pk>/wijzigen/", drive_edit, name="drive_edit"),
-    path("aankopen/", purchase_list, name="purchase_list"),
-    path("aankopen/nieuw/", purchase_create, name="purchase_create"),
-    path("aankopen/<int:pk>/", purchase_detail, name="purchase_detail"),
 ]

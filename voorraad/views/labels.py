@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
 from django import forms
 from django.db.models import Model, QuerySet
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from kern.labels import A4_3X8, LAYOUTS, SINGLE_62X29, Label, labels_pdf
 from kern.models import Location
+from kern.pdf import pdf_response
 from kern.permissions import role_required
 from voorraad.models import Category, Item, ItemType, Product
 
@@ -132,14 +133,17 @@ def _copies(raw: str | None) -> int | None:
     return int(raw)
 
 
+_M = TypeVar("_M", bound=Model)
+
+
 def _label_screen(
     request,
     *,
     kind: str,
     heading: str,
     filters,
-    queryset: QuerySet,
-    make_label: Callable[[Model], Label],
+    queryset: QuerySet[_M],
+    make_label: Callable[[_M], Label],
 ):
     """List ``queryset`` (filtered by ``filters``) with a checkbox and copies per row; on
     POST, print the ticked rows (or every filtered row) as a PDF of labels.
@@ -189,10 +193,8 @@ def _label_screen(
                 skip=print_form.cleaned_data["skip"] or 0,
                 title=f"Deelpunt: {heading}",
             )
-            response = HttpResponse(pdf, content_type="application/pdf")
             stamp = f"{timezone.localtime():%Y%m%d-%H%M}"
-            response["Content-Disposition"] = f'inline; filename="labels-{kind}-{stamp}.pdf"'
-            return response
+            return pdf_response(pdf, filename=f"labels-{kind}-{stamp}.pdf", personal=False)
 
     records = list(queryset[: SHOWN_ROWS + 1])
     truncated = len(records) > SHOWN_ROWS
@@ -230,8 +232,16 @@ def _label_screen(
 # --- The three screens ------------------------------------------------------------------
 
 
+DEFAULT_UNIT = Product._meta.get_field("unit_name").get_default()
+
+
 def _product_label(product: Product) -> Label:
-    if product.pack_size > 1:
+    if product.pack_size > 1 and product.unit_name == DEFAULT_UNIT:
+        # The unit in the right number (“64 stuks per pak”), which a free-text unit lacks.
+        subtitle = ngettext(
+            "%(count)d unit per pack", "%(count)d units per pack", product.pack_size
+        ) % {"count": product.pack_size}
+    elif product.pack_size > 1:
         subtitle = _("%(count)d %(unit)s per pack") % {
             "count": product.pack_size,
             "unit": product.unit_name,

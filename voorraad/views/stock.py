@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,8 +17,10 @@ from django_tables2.export import TableExport
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
+from kern.pdf import pdf_response
 from kern.permissions import role_required
 from voorraad import selectors, services
+from voorraad.documents import count_sheet_pdf, transfer_picklist_pdf
 from voorraad.forms import (
     AdjustmentForm,
     AsOfForm,
@@ -95,19 +96,16 @@ def stock_as_of(request):
     if form.is_valid():
         location, day = form.cleaned_data["location"], form.cleaned_data["day"]
         moment = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
-        units = services.stock_as_of(location=location, at=moment)
+        units = selectors.stock_as_of(location=location, at=moment)
         products = Product.objects.in_bulk(units)
-        rows = sorted(
-            (
-                {
-                    "product": products[pk],
-                    "units": n,
-                    "text": services.describe_units(products[pk], n),
-                }
-                for pk, n in units.items()
-            ),
-            key=lambda row: row["product"].name,
-        )
+        rows = [
+            {
+                "product": products[pk],
+                "units": n,
+                "text": services.describe_units(products[pk], n),
+            }
+            for pk, n in sorted(units.items(), key=lambda item: products[item[0]].name)
+        ]
     return render(
         request, "voorraad/stock_as_of.html", {"form": form, "rows": rows, "moment": moment}
     )
@@ -258,20 +256,14 @@ def transfer_cancel(request, pk: int):
     return redirect("voorraad:transfer_detail", pk=pk)
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 @role_required(STOCK)
 def transfer_picklist(request, pk: int):
-    from voorraad.documents import transfer_picklist_pdf
-
     transfer = get_object_or_404(
         Transfer.objects.select_related("from_location", "to_location"), pk=pk
     )
-    return _pdf(transfer_picklist_pdf(transfer), f"paklijst-{transfer.pk}.pdf")
+    return pdf_response(
+        transfer_picklist_pdf(transfer), filename=f"paklijst-{transfer.pk}.pdf", personal=False
+    )
 
 
 # --- Adjustments ------------------------------------------------------------------------
@@ -421,10 +413,8 @@ def count_cancel(request, pk: int):
 
 @role_required(STOCK)
 def count_sheet(request, pk: int):
-    from voorraad.documents import count_sheet_pdf
-
     count = get_object_or_404(StockCount.objects.select_related("location"), pk=pk)
-    return _pdf(count_sheet_pdf(count), f"telblad-{count.pk}.pdf")
+    return pdf_response(count_sheet_pdf(count), filename=f"telblad-{count.pk}.pdf", personal=False)
 
 
 urlpatterns = [

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kern.models import Location
-from voorraad import services
+from voorraad import selectors
 from voorraad.models import Product
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        differences = services.reconcile()
+        differences = selectors.reconcile()
         if not differences:
             self.stdout.write(
                 self.style.SUCCESS(_("Every stock balance matches the sum of its ledger rows."))

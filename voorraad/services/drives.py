@@ -1,8 +1,4 @@
-"""Small stock services for the coordinator screens: collection drives and suppliers.
-
-Like ``voorraad.services``: keyword-only, in a transaction, raising a DomainError that says
-what is wrong.
-"""
+"""Collection drives: a named period with collection points and an optional target."""
 
 from __future__ import annotations
 
@@ -11,10 +7,10 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kern import permissions
 from kern.errors import Conflict, DomainError
 from kern.models import Location, User
-from voorraad.models import CollectionDrive, Supplier
+from voorraad.models import CollectionDrive
+from voorraad.services._checks import require_stock_role
 
 
 @transaction.atomic
@@ -22,7 +18,7 @@ def save_drive(
     *, actor: User, drive: CollectionDrive, collection_points: Iterable[Location]
 ) -> CollectionDrive:
     """Create or change a collection drive and set its collection points."""
-    permissions.require(actor, "kern.manage_stock")
+    require_stock_role(actor)
     drive.name = (drive.name or "").strip()
     if not drive.name:
         raise DomainError(_("Give the collection drive a name."), field="name")
@@ -57,22 +53,3 @@ def save_drive(
     drive.save()
     drive.collection_points.set(points)
     return drive
-
-
-@transaction.atomic
-def supplier_named(*, actor: User, name: str) -> Supplier:
-    """The supplier with this name (any case), created when it does not exist yet."""
-    permissions.require(actor, "kern.manage_stock")
-    name = " ".join((name or "").split())
-    if not name:
-        raise DomainError(_("Give the supplier a name."), field="name")
-    max_length = Supplier._meta.get_field("name").max_length
-    if len(name) > max_length:
-        raise DomainError(
-            _("A supplier name has at most %(max)d characters.") % {"max": max_length},
-            field="name",
-        )
-    existing = Supplier.objects.filter(name__iexact=name).first()
-    if existing is not None:
-        return existing
-    return Supplier.objects.create(name=name)

@@ -1,8 +1,11 @@
-"""Read-side queries of stock: one query per page, whatever the size of the ledger."""
+"""Read-side queries of stock: balances, the ledger at a past moment, the reconciliation
+of balances with the ledger, and the overview (one query per page, whatever the size of
+the ledger)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import (
     BigIntegerField,
@@ -20,7 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from voorraad.models import MinimumLevel, StockLevel, StockMovement
+from kern.models import Location
+from voorraad.models import MinimumLevel, Product, StockLevel, StockMovement
 
 OUTFLOW_WEEKS = 8
 OUTFLOW_KINDS = [
@@ -28,6 +32,60 @@ OUTFLOW_KINDS = [
     StockMovement.Kind.TRANSFER_OUT,
     StockMovement.Kind.WRITE_OFF,
 ]
+
+
+def level_of(*, product: Product, location: Location) -> int:
+    return (
+        StockLevel.objects.filter(product=product, location=location)
+        .values_list("on_hand", flat=True)
+        .first()
+        or 0
+    )
+
+
+def stock_as_of(*, location: Location, at: dt.datetime) -> dict[int, int]:
+    """Units per product id at ``location`` at moment ``at``, from the ledger: today's
+    balance minus what moved since (balances equal the ledger sum, see reconcile), so a
+    recent date reads only the recent rows."""
+    balances = dict(
+        StockLevel.objects.filter(location=location).values_list("product_id", "on_hand")
+    )
+    later = (
+        StockMovement.objects.filter(location=location, at__gt=at)
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
+    )
+    for product_id, total in later:
+        balances[product_id] = balances.get(product_id, 0) - total
+    return {product_id: units for product_id, units in balances.items() if units}
+
+
+@dataclass(frozen=True)
+class Difference:
+    product_id: int
+    location_id: int
+    balance: int
+    ledger: int
+
+
+def reconcile() -> list[Difference]:
+    """Compare every running balance with the sum of its ledger rows."""
+    sums: dict[tuple[int, int], int] = {
+        (row["product_id"], row["location_id"]): row["total"]
+        for row in StockMovement.objects.values("product_id", "location_id").annotate(
+            total=Sum("quantity")
+        )
+    }
+    differences = []
+    for level in StockLevel.objects.values("product_id", "location_id", "on_hand").iterator():
+        key = (level["product_id"], level["location_id"])
+        ledger = sums.pop(key, 0)
+        if ledger != level["on_hand"]:
+            differences.append(Difference(*key, balance=level["on_hand"], ledger=ledger))
+    for (product_id, location_id), total in sums.items():  # ledger rows without a balance
+        differences.append(Difference(product_id, location_id, balance=0, ledger=total))
+    return differences
 
 
 def stock_overview(

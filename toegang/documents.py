@@ -31,9 +31,7 @@ from kern.labels import draw_code128
 from kern.models import Location
 from kern.pdf import (
     BODY,
-    CELL,
     CONTENT_WIDTH,
-    HEAD,
     INK,
     MUTED,
     RULE,
@@ -43,9 +41,9 @@ from kern.pdf import (
     BarcodeFlowable,
     format_day,
     in_language,
+    opening_hours_table,
     paragraph,
     render,
-    table_style,
 )
 from toegang.models import Household, Referral
 
@@ -128,26 +126,7 @@ def _code_box(code: str) -> Table:
 def _points_table(points: list[Location]) -> Table | Paragraph:
     if not points:
         return paragraph(_("Your social worker will tell you where you can go."))
-    rows: list[list] = [[paragraph(_("Where"), HEAD), paragraph(_("Opening hours"), HEAD)]]
-    for point in points:
-        where = f"<b>{escape(point.name)}</b>"
-        if point.address:
-            where += f"<br/>{escape(point.address)}"
-        hours = opening_hours_lines(point)
-        rows.append(
-            [
-                Paragraph(where, CELL),
-                Paragraph(
-                    "<br/>".join(escape(line) for line in hours)
-                    if hours
-                    else escape(_("Ask for the opening hours.")),
-                    CELL,
-                ),
-            ]
-        )
-    table = Table(rows, colWidths=[CONTENT_WIDTH * 0.55, CONTENT_WIDTH * 0.45], repeatRows=1)
-    table.setStyle(table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
-    return table
+    return opening_hours_table(points)
 
 
 def _referral_letter(referral: Referral) -> bytes:

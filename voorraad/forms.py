@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from kern.models import Location
-from voorraad.models import Product
+from voorraad.models import Item, ItemType, Product
 
 
 def active_locations():
@@ -75,3 +76,31 @@ class AsOfForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("Choose a day that has passed."))
         return day
+
+
+class ItemFilter(forms.Form):
+    """Narrow a list of items by type and status; lists add their own fields."""
+
+    item_type = forms.ModelChoiceField(
+        label=_("Type"),
+        queryset=ItemType.objects.all(),
+        required=False,
+        empty_label=_("All types"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("All statuses")), *Item.Status.choices],
+        required=False,
+    )
+
+    def apply(self, queryset: QuerySet[Item]) -> QuerySet[Item]:
+        if not self.is_valid():
+            return queryset
+        for field in self.fields:
+            value = self.cleaned_data.get(field)
+            if value:
+                queryset = self.narrow(queryset, field, value)
+        return queryset
+
+    def narrow(self, queryset: QuerySet[Item], field: str, value: object) -> QuerySet[Item]:
+        return queryset.filter(**{field: value})

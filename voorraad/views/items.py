@@ -21,6 +21,7 @@ from kern.labels import barcode_svg
 from kern.models import Location
 from kern.permissions import role_required
 from voorraad import services
+from voorraad.forms import ItemFilter
 from voorraad.models import (
     Donor,
     Item,
@@ -200,32 +201,13 @@ class ItemForm(forms.ModelForm):
         return item
 
 
-class ItemFilterForm(forms.Form):
-    item_type = forms.ModelChoiceField(
-        label=gettext_lazy("Type"),
-        queryset=ItemType.objects.all(),
-        required=False,
-        empty_label=gettext_lazy("All types"),
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        choices=[("", gettext_lazy("All statuses")), *Item.Status.choices],
-        required=False,
-    )
+class ItemFilterForm(ItemFilter):
     location = forms.ModelChoiceField(
         label=gettext_lazy("Location"),
         queryset=Location.objects.all(),
         required=False,
         empty_label=gettext_lazy("All locations"),
     )
-
-    def apply(self, queryset):
-        if not self.is_valid():
-            return queryset
-        for field in ("item_type", "status", "location"):
-            if self.cleaned_data.get(field):
-                queryset = queryset.filter(**{field: self.cleaned_data[field]})
-        return queryset
 
 
 class ItemTable(tables.Table):

@@ -25,7 +25,8 @@ from kern.labels import A4_3X8, LAYOUTS, SINGLE_62X29, Label, labels_pdf
 from kern.models import Location
 from kern.pdf import pdf_response
 from kern.permissions import role_required
-from voorraad.models import Category, Item, ItemType, Product
+from voorraad.forms import ItemFilter
+from voorraad.models import Category, Item, Product
 
 STOCK = "kern.manage_stock"
 SHOWN_ROWS = 300  # rows listed on screen; "all filtered" prints beyond them
@@ -70,18 +71,7 @@ class ProductLabelFilter(forms.Form):
         return queryset
 
 
-class ItemLabelFilter(forms.Form):
-    item_type = forms.ModelChoiceField(
-        label=gettext_lazy("Type"),
-        queryset=ItemType.objects.all(),
-        required=False,
-        empty_label=gettext_lazy("All types"),
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"),
-        choices=[("", gettext_lazy("All statuses")), *Item.Status.choices],
-        required=False,
-    )
+class ItemLabelFilter(ItemFilter):
     days = forms.IntegerField(
         label=gettext_lazy("Added in the last … days"),
         min_value=1,
@@ -90,17 +80,11 @@ class ItemLabelFilter(forms.Form):
         widget=forms.NumberInput(attrs={"class": "qty-input"}),
     )
 
-    def apply(self, queryset: QuerySet) -> QuerySet:
-        if not self.is_valid():
-            return queryset
-        if self.cleaned_data["item_type"]:
-            queryset = queryset.filter(item_type=self.cleaned_data["item_type"])
-        if self.cleaned_data["status"]:
-            queryset = queryset.filter(status=self.cleaned_data["status"])
-        if self.cleaned_data["days"]:
-            since = timezone.now() - dt.timedelta(days=self.cleaned_data["days"])
-            queryset = queryset.filter(created_at__gte=since)
-        return queryset
+    def narrow(self, queryset: QuerySet, field: str, value: object) -> QuerySet:
+        if field == "days":
+            assert isinstance(value, int)
+            return queryset.filter(created_at__gte=timezone.now() - dt.timedelta(days=value))
+        return super().narrow(queryset, field, value)
 
 
 class LocationLabelFilter(forms.Form):

@@ -70,7 +70,8 @@ def test_issue_referral_with_a_bad_household_creates_nothing(client, social_work
         {"new_household": {"postcode": "90"}, "program_ids": [pamperbank.pk]},
         bearer(social_worker),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.json()["field"] == "new_household.postcode"
     assert not Household.objects.exists() and not Referral.objects.exists()
 
 

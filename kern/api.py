@@ -5,13 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.params import P, PathEx
 
 from kern import permissions, scanning, services
-from kern.api_contract import MAX_ID, WRITE_ERRORS, IdempotencyKey, OptionalId, contract, run_write
+from kern.api_contract import (
+    MAX_ID,
+    WRITE_ERRORS,
+    IdempotencyKey,
+    OptionalId,
+    caller,
+    contract,
+    run_write,
+)
 from kern.models import ApiToken, Location
 
 router = Router(tags=["kern"])
@@ -35,15 +44,15 @@ class WhoAmIOut(Schema):
 
 
 @router.get("/whoami", operation_id="whoami", **contract({200: WhoAmIOut}))
-def whoami(request):
+def whoami(request: HttpRequest) -> dict[str, Any]:
     """Who the caller is: roles, organisation, and the distribution points they work at."""
-    user = request.auth
+    user = caller(request)
     return {
         "id": user.pk,
         "username": user.get_username(),
         "first_name": user.first_name,
         "roles": [role.value for role in user.roles],
-        "organisation": user.organisation.name if user.organisation_id else None,
+        "organisation": user.organisation.name if user.organisation else None,
         "locations": [
             {"id": loc.pk, "code": loc.code, "name": loc.name, "kind": loc.kind}
             for loc in user.counter_locations()
@@ -68,10 +77,10 @@ class ScanOut(Schema):
 
 
 @router.post("/scan", operation_id="scan", **contract({200: ScanOut}, 400, 403, 404, 422))
-def scan(request, payload: ScanIn):
+def scan(request: HttpRequest, payload: ScanIn) -> Any:
     """Resolve any scanned or typed code: internal codes (location, product, item,
     household, referral), EAN/GTIN, or an UiTPAS number. Reading only; safe to repeat."""
-    user = request.auth
+    user = caller(request)
     permissions.require(user, "kern.use_counter", "kern.manage_stock", "kern.manage_referrals")
     if payload.location_id is not None:
         location = get_object_or_404(Location, pk=payload.location_id)
@@ -106,9 +115,9 @@ class TokenCreatedOut(TokenOut):
 
 
 @router.get("/tokens", operation_id="list_api_tokens", **contract({200: list[TokenOut]}))
-def list_tokens(request):
+def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
     """The caller's own API tokens (never their secrets)."""
-    return ApiToken.objects.filter(user=request.auth)
+    return ApiToken.objects.filter(user=caller(request))
 
 
 @router.post(
@@ -117,15 +126,18 @@ def list_tokens(request):
     **contract({201: TokenCreatedOut}, *WRITE_ERRORS, idempotent=True),
 )
 def create_token(
-    request, response: HttpResponse, payload: TokenIn, idempotency_key: IdempotencyKey = None
-):
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: TokenIn,
+    idempotency_key: IdempotencyKey = None,
+) -> Status[Any]:
     """Make a personal token for the caller. The secret is in this answer only."""
     secret: list[str] = []
 
     def perform() -> tuple[int, dict[str, Any]]:
         issued = services.create_api_token(
-            actor=request.auth,
-            owner=request.auth,
+            actor=caller(request),
+            owner=caller(request),
             name=payload.name,
             valid_days=payload.valid_days,
             source="api:create_api_token",
@@ -153,14 +165,16 @@ def create_token(
     **contract({200: TokenOut}, *WRITE_ERRORS, idempotent=True),
 )
 def revoke_token(
-    request,
+    request: HttpRequest,
     response: HttpResponse,
     token_id: PathEx[int, P(ge=1, le=MAX_ID)],
     idempotency_key: IdempotencyKey = None,
-):
+) -> Status[Any]:
+    """Revoke one of your tokens (or, as an admin, anyone's); revoking twice is harmless."""
+
     def perform() -> tuple[int, dict[str, Any]]:
         token = services.revoke_api_token(
-            actor=request.auth, token_id=token_id, source="api:revoke_api_token"
+            actor=caller(request), token_id=token_id, source="api:revoke_api_token"
         )
         return 200, TokenOut.from_orm(token).model_dump(mode="json")
 

@@ -18,6 +18,7 @@ from ninja.params import P
 from pydantic import BaseModel, WithJsonSchema
 
 from kern import idempotency
+from kern.models import User
 
 # Database ids are 32-bit on PostgreSQL (serial); anything larger cannot exist.
 MAX_ID = 2**31 - 1
@@ -38,6 +39,9 @@ Day = Annotated[
         {"type": "string", "format": "date", "pattern": r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"}
     ),
 ]
+
+# For "give this field or that one": an ``anyOf`` of branches naming a field NOT_NULL.
+NOT_NULL: dict[str, Any] = {"not": {"type": "null"}}
 
 # PostgreSQL cannot store NUL in text, so no input string may hold one.
 NO_NUL = r"^[^\x00]*$"
@@ -120,6 +124,13 @@ else:
     ]
 
 
+def caller(request: HttpRequest) -> User:
+    """The authenticated user (ninja puts what the authentication returned on ``auth``)."""
+    user = getattr(request, "auth", None)
+    assert isinstance(user, User), "an API operation without authentication"
+    return user
+
+
 def run_write(
     request: HttpRequest,
     response: HttpResponse,
@@ -129,14 +140,14 @@ def run_write(
     payload: BaseModel | dict[str, Any] | None,
     perform: Callable[[], tuple[int, Any]],
     **identifiers: Any,
-) -> Status:
+) -> Status[Any]:
     """Run a write operation at most once per ``Idempotency-Key``: a retry (also one sent
     while the first is still running) gets the first answer, marked with
     ``Idempotent-Replay: true``. ``identifiers`` are the path parameters, so the same key
     on another record is another request."""
     body = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
     status, answer, replayed = idempotency.run_once(
-        user=request.auth,  # type: ignore[attr-defined]  # set by ninja's authentication
+        user=caller(request),
         key=key,
         operation=operation,
         payload={"body": body, **identifiers},

@@ -18,6 +18,7 @@ from kern import permissions
 from kern.api_contract import (
     MAX_ID,
     MAX_LIST,
+    NOT_NULL,
     WRITE_ERRORS,
     Day,
     Id,
@@ -167,11 +168,11 @@ class ReferralIn(Schema):
             "anyOf": [
                 {
                     "required": ["household_code"],
-                    "properties": {"household_code": {"type": "string"}},
+                    "properties": {"household_code": NOT_NULL},
                 },
                 {
                     "required": ["new_household"],
-                    "properties": {"new_household": {"type": "object"}},
+                    "properties": {"new_household": NOT_NULL},
                 },
             ]
         }

@@ -17,6 +17,7 @@ from kern import permissions
 from kern.api_contract import (
     MAX_LIST,
     MAX_OFFSET,
+    NOT_NULL,
     WRITE_ERRORS,
     Day,
     Id,
@@ -47,8 +48,8 @@ class LineIn(Schema):
     model_config = {
         "json_schema_extra": {
             "anyOf": [
-                {"required": ["product_id"], "properties": {"product_id": {"type": "integer"}}},
-                {"required": ["code"], "properties": {"code": {"type": "string"}}},
+                {"required": ["product_id"], "properties": {"product_id": NOT_NULL}},
+                {"required": ["code"], "properties": {"code": NOT_NULL}},
             ]
         }
     }
@@ -328,18 +329,21 @@ def stock_levels(request, filters: Query[LevelFilter]):
     if filters.product_id:
         queryset = queryset.filter(Q(product_id=filters.product_id))
     rows = queryset[filters.offset : filters.offset + filters.limit]
-    return [
-        {
-            "product_id": level.product_id,
-            "product": level.product.name,
-            "product_code": level.product.code,
-            "location_id": level.location_id,
-            "location": level.location.name,
-            "on_hand": level.on_hand,
-            "description": services.describe_units(level.product, level.on_hand),
-            "minimum": level.minimum,
-            "below_minimum": level.minimum is not None and level.on_hand < level.minimum,
-            "days_of_cover": selectors.days_of_cover(level.on_hand, level.outflow),
-        }
-        for level in rows
-    ]
+    return [_level_out(level) for level in rows]
+
+
+def _level_out(level: Any) -> dict[str, Any]:
+    """``level`` is a StockLevel that selectors.stock_overview annotated with its
+    ``minimum`` and ``outflow``."""
+    return {
+        "product_id": level.product_id,
+        "product": level.product.name,
+        "product_code": level.product.code,
+        "location_id": level.location_id,
+        "location": level.location.name,
+        "on_hand": level.on_hand,
+        "description": services.describe_units(level.product, level.on_hand),
+        "minimum": level.minimum,
+        "below_minimum": level.minimum is not None and level.on_hand < level.minimum,
+        "days_of_cover": selectors.days_of_cover(level.on_hand, level.outflow),
+    }

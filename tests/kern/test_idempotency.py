@@ -83,13 +83,13 @@ def test_sixteen_concurrent_retries_of_taking_the_last_packs_all_get_the_first_a
             }
         )
 
-        def take_the_last_packs() -> tuple[int, Any, str | None]:
+        def take_the_last_packs(body: str = body, key: str = key) -> tuple[int, Any, str | None]:
             response = Client().post(
                 "/api/v1/voorraad/adjustments",
                 body,
                 content_type="application/json",
                 HTTP_AUTHORIZATION=f"Bearer {token}",
-                HTTP_IDEMPOTENCY_KEY=key,  # noqa: B023  # read while this round runs
+                HTTP_IDEMPOTENCY_KEY=key,
             )
             return response.status_code, response.json(), response.get("Idempotent-Replay")
 

@@ -83,7 +83,8 @@ def fuzz(url: str, tokens: list[str]) -> Findings:
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             recorder = event.recorder
-            found.operations.add(recorder.label)
+            if " /" in recorder.label:  # "POST /api/v1/…"; not the stateful phase's label
+                found.operations.add(recorder.label)
             found.requests += len(recorder.interactions)
             for case_id, checks in recorder.checks.items():
                 for check in checks:

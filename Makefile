@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 UITPAS_PORT ?= 8100
 
-.PHONY: run test lint bench install install-dev translations messages clean
+.PHONY: run test lint bench fuzz install install-dev translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ lint: install
 
 test: lint translations
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Fuzz the API much longer than `make test` does: FUZZ_EXAMPLES per operation (test: 10),
+# FUZZ_SEED to try other inputs; add DATABASE_URL=postgres://… for PostgreSQL.
+FUZZ_EXAMPLES ?= 100
+FUZZ_SEED ?= 20250107
+fuzz: install translations
+	DEELPUNT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DEELPUNT_FUZZ_SEED=$(FUZZ_SEED) \
+		$(BIN)/pytest tests/api/test_fuzz.py -s $(PYTEST_ARGS)
 
 bench: install translations
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kern.api import router as kern_router
@@ -38,6 +38,7 @@ api.add_router("/vrijwilligers/", vrijwilligers_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):
+    """Every refusal in one shape (kern.api_contract.ErrorOut)."""
     return api.create_response(request, {"detail": message, "code": code, **extra}, status=status)
 
 
@@ -57,6 +58,21 @@ def authentication_error(request, exc):
     )
 
 
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # ninja's own refusals (e.g. a body it cannot parse), in the project's error shape.
+    if exc.status_code == 401:
+        return authentication_error(request, exc)
+    if exc.status_code == 403:
+        return permission_denied(request, exc)
+    return _error(
+        request,
+        exc.status_code,
+        _("The request is not valid: %(reason)s") % {"reason": exc},
+        "invalid",
+    )
+
+
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return _error(request, 403, _("Your role does not allow this."), "forbidden")
@@ -72,12 +88,23 @@ def django_validation_error(request, exc: ValidationError):
     return _error(request, 400, " ".join(exc.messages), "invalid")
 
 
+def _field(location) -> str | None:
+    """``lines.0.quantity`` for ninja's ("body", "payload", "lines", 0, "quantity")."""
+    parts = list(location)[1:]
+    if parts and parts[0] in ("payload", "filters"):
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
+    first = _field(exc.errors[0].get("loc", ())) if exc.errors else None
+    extra = {"field": first} if first else {}
     return _error(
         request,
         422,
         _("The request is not valid: check the fields listed in “errors”."),
         "validation",
         errors=exc.errors,
+        **extra,
     )

@@ -1,8 +1,15 @@
 """``Idempotency-Key`` for API writes a scanner or a flaky network may send twice.
 
-The operation and the stored answer are written in one transaction, so either both
-exist or neither does. A retry with the same key and the same body gets the first
-answer back (with ``Idempotent-Replay: true``); the same key with another body is a 409.
+The key is claimed first: the record row is inserted, inside the transaction that then
+performs the operation and stores its answer. A duplicate that arrives while the first
+is still running cannot claim the key until the first has finished (PostgreSQL makes
+the second insert into the unique index wait for the first transaction; SQLite lets one
+writer at a time in), and then finds the stored answer and replays it. So every retry
+gets the first answer (with ``Idempotent-Replay: true``), and the work is done once.
+The same key with another body is a 409.
+
+An error answer is not kept: the failed request wrote nothing (its claim is rolled back
+with it), so a retry with the same key is tried afresh.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from kern.errors import Conflict, DomainError
 from kern.models import IdempotencyRecord, User
 
 MAX_KEY_LENGTH = 100
+# The status stored while the operation runs; no other transaction ever sees it.
+_CLAIMED = 0
 
 
 def _hash(operation: str, payload: Any) -> str:
@@ -38,40 +47,43 @@ def run_once(
 
     Returns ``(status, body, replayed)``.
     """
+    key = (key or "").strip()
     if not key:
         status, body = perform()
         return status, body, False
-    key = key.strip()
     if len(key) > MAX_KEY_LENGTH:
         raise DomainError(
             _("The Idempotency-Key header is longer than %(max)d characters.")
             % {"max": MAX_KEY_LENGTH}
         )
     request_hash = _hash(operation, payload)
-    previous = IdempotencyRecord.objects.filter(user=user, key=key).first()
-    if previous is not None:
-        return _replay(previous, operation, request_hash)
-    try:
-        with transaction.atomic():
-            status, body = perform()
-            IdempotencyRecord.objects.create(
-                user=user,
-                key=key,
-                operation=operation,
-                request_hash=request_hash,
-                status_code=status,
-                response=json.loads(json.dumps(body, default=str)),
-            )
-    except IntegrityError:
-        # A concurrent request with the same key won; its work stands, ours was rolled back.
-        previous = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if previous is None:
-            raise
-        return _replay(previous, operation, request_hash)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=user,
+                    key=key,
+                    operation=operation,
+                    request_hash=request_hash,
+                    status_code=_CLAIMED,
+                    response={},
+                )
+        except IntegrityError:
+            # Claimed by a request that has committed since (its insert made ours wait).
+            previous = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if previous is None:
+                raise
+            return _replay(previous, operation, request_hash)
+        status, body = perform()
+        record.status_code = status
+        record.response = json.loads(json.dumps(body, default=str))
+        record.save(update_fields=["status_code", "response"])
     return status, body, False
 
 
-def _replay(previous: IdempotencyRecord, operation: str, request_hash: str):
+def _replay(
+    previous: IdempotencyRecord, operation: str, request_hash: str
+) -> tuple[int, Any, bool]:
     if previous.operation != operation or previous.request_hash != request_hash:
         raise Conflict(
             _(

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from kern import permissions
+from kern.api_contract import MAX_LIST, Id, caller, contract, text
 from kern.errors import DomainError, NotFound
 from kern.models import Location
 from uitlening import services
@@ -24,38 +25,16 @@ router = Router(tags=["uitlening"])
 #: here: counter tablets call it there. config/api.py mounts this router at /toegang/.
 eligibility_router = Router(tags=["toegang"])
 
-MAX_ID = 2**31 - 1  # the largest primary key the databases hold
-MAX_PROGRAMS = 100
-
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-class ErrorOut(Schema):
-    detail: str = Field(description="What is wrong, in Dutch, for the person.")
-    code: str = Field(description="A stable machine name, e.g. `not_found`, `uitpas_not_linked`.")
-    field: str | None = Field(None, description="The input field the error is about.")
-    errors: list[dict[str, Any]] | None = Field(None, description="422: the invalid fields.")
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-# UiTPAS could not answer: refused our credentials (502), unavailable or rate limited
-# (503), too slow (504).
-UITPAS_ERRORS = {502: ErrorOut, 503: ErrorOut, 504: ErrorOut}
-
 
 class EligibilityIn(Schema):
     location_id: Id
-    household_code: str | None = Field(None, max_length=40, description="Household card (G…).")
-    referral_code: str | None = Field(None, max_length=40, description="Referral letter (D…).")
-    uitpas_number: str | None = Field(
-        None,
-        max_length=40,
-        description="13 digits; checked with UiTPAS (or a recent check reused).",
+    household_code: str | None = text(40, default=None, description="Household card (G…).")
+    referral_code: str | None = text(40, default=None, description="Referral letter (D…).")
+    uitpas_number: str | None = text(
+        40, default=None, description="13 digits; checked with UiTPAS (or a recent check reused)."
     )
     program_ids: list[Id] = Field(
-        default_factory=list,
-        max_length=MAX_PROGRAMS,
-        description="Empty: every active program.",
+        default_factory=list, max_length=MAX_LIST, description="Empty: every active program."
     )
 
 
@@ -88,15 +67,15 @@ def _location(pk: int) -> Location:
 
 @eligibility_router.post(
     "/eligibility",
-    response={200: EligibilityOut, **ERRORS, **UITPAS_ERRORS},
     operation_id="check_eligibility",
+    **contract({200: EligibilityOut}, 400, 403, 404, 409, 422, 502, 503, 504),
 )
 def check_eligibility(request: HttpRequest, payload: EligibilityIn) -> dict[str, Any]:
     """What a household may use at a location today: per program allowed or not, until
     when, fee, contribution and remaining quota, with a plain explanation. The same
     check-in as the counter screen: a referral letter is marked used, an UiTPAS card is
     checked with UiTPAS unless a recent check exists."""
-    user = request.auth  # type: ignore[attr-defined]  # set by the API's authentication
+    user = caller(request)
     permissions.require(user, "kern.use_counter")  # before saying whether a location exists
     location = _location(payload.location_id)
     kind: CheckInKind

@@ -4,36 +4,73 @@ stock_levels. Writes accept an ``Idempotency-Key`` header."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
+from pydantic import model_validator
 
-from kern import idempotency, permissions
-from kern.errors import DomainError, NotFound
+from kern import permissions
+from kern.api_contract import (
+    MAX_LIST,
+    MAX_OFFSET,
+    NOT_NULL,
+    WRITE_ERRORS,
+    Day,
+    Id,
+    IdempotencyKey,
+    OptionalId,
+    contract,
+    run_write,
+    text,
+)
+from kern.errors import NotFound
 from kern.models import Location
 from voorraad import selectors, services
 from voorraad.models import CollectionDrive, Donor, Product
 
 router = Router(tags=["voorraad"])
 
+MAX_QUANTITY = services.MAX_UNITS_PER_LINE
+
 
 class LineIn(Schema):
-    product_id: int | None = Field(None, description="Product id; or give `code`.")
-    code: str | None = Field(None, description="Product code (P…) or a mapped EAN.")
-    quantity: int = Field(..., description="How many, in `unit`.")
-    unit: str = Field("pack", pattern="^(pack|unit)$", description="`pack` (default) or `unit`.")
+    product_id: OptionalId = Field(None, description="Product id; or give `code`.")
+    code: str | None = text(
+        100, required=True, default=None, description="Product code (P…) or a mapped EAN."
+    )
+    quantity: int = Field(..., ge=1, le=MAX_QUANTITY, description="How many, in `unit`.")
+    unit: Literal["pack", "unit"] = Field("pack", description="`pack` (default) or `unit`.")
+
+    model_config = {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["product_id"], "properties": {"product_id": NOT_NULL}},
+                {"required": ["code"], "properties": {"code": NOT_NULL}},
+            ]
+        }
+    }
+
+    @model_validator(mode="after")
+    def names_a_product(self) -> LineIn:
+        if self.product_id is None and self.code is None:
+            raise ValueError("give product_id or code")
+        return self
+
+
+Lines = Field(..., min_length=1, max_length=MAX_LIST)
 
 
 class DonationIn(Schema):
-    donor_id: int | None = Field(None, description="Leave empty for an anonymous donation.")
-    location_id: int
-    drive_id: int | None = None
-    received_on: dt.date | None = None
-    note: str = ""
-    lines: list[LineIn]
+    donor_id: OptionalId = Field(None, description="Leave empty for an anonymous donation.")
+    location_id: Id
+    drive_id: OptionalId = None
+    received_on: Day | None = Field(None, description="Default: today.")
+    note: str = text(2000, default="")
+    lines: list[LineIn] = Lines
 
 
 class LineOut(Schema):
@@ -54,10 +91,10 @@ class DonationOut(Schema):
 
 
 class TransferIn(Schema):
-    from_location_id: int
-    to_location_id: int
-    note: str = ""
-    lines: list[LineIn]
+    from_location_id: Id
+    to_location_id: Id
+    note: str = text(2000, default="")
+    lines: list[LineIn] = Lines
 
 
 class TransferOut(Schema):
@@ -70,12 +107,24 @@ class TransferOut(Schema):
 
 
 class AdjustmentIn(Schema):
-    product_id: int
-    location_id: int
-    quantity: int = Field(..., description="Signed, in `unit`: negative lowers the stock.")
-    unit: str = Field("unit", pattern="^(pack|unit)$")
-    reason: str
+    product_id: Id
+    location_id: Id
+    quantity: int = Field(
+        ...,
+        ge=-MAX_QUANTITY,
+        le=MAX_QUANTITY,
+        description="Signed, in `unit`, not zero: negative lowers the stock.",
+        json_schema_extra={"not": {"const": 0}},
+    )
+    unit: Literal["pack", "unit"] = "unit"
+    reason: str = text(200, required=True)
     write_off: bool = False
+
+    @model_validator(mode="after")
+    def changes_something(self) -> AdjustmentIn:
+        if self.quantity == 0:
+            raise ValueError("a quantity of zero changes nothing")
+        return self
 
 
 class MovementOut(Schema):
@@ -118,22 +167,15 @@ def _lines(lines: list[LineIn]) -> list[services.Line]:
             if product is None or not product.is_active:
                 raise NotFound(_("Product %(id)s does not exist.") % {"id": line.product_id})
             per = product.pack_size if line.unit == "pack" else 1
-        elif line.code:
-            scanned = services.product_for_code(line.code)
+        else:  # LineIn makes sure there is a code
+            scanned = services.product_for_code(str(line.code))
             product = scanned.product
             per = scanned.units if line.unit == "pack" else 1
-        else:
-            raise DomainError(_("Every line needs a product_id or a code."))
-        if line.quantity <= 0:
-            raise DomainError(
-                _("%(product)s: the quantity must be more than zero, not %(quantity)d.")
-                % {"product": product.name, "quantity": line.quantity}
-            )
         result.append(services.Line(product, line.quantity * per))
     return result
 
 
-def _lines_out(lines) -> list[dict]:
+def _lines_out(lines) -> list[dict[str, Any]]:
     return [
         {
             "product_id": line.product_id,
@@ -145,21 +187,14 @@ def _lines_out(lines) -> list[dict]:
     ]
 
 
-def _respond(request, response: HttpResponse, operation: str, payload: Schema, perform):
-    status, body, replayed = idempotency.run_once(
-        user=request.auth,
-        key=request.headers.get("Idempotency-Key"),
-        operation=operation,
-        payload=payload.dict(),
-        perform=perform,
-    )
-    if replayed:
-        response["Idempotent-Replay"] = "true"
-    return Status(status, body)
-
-
-@router.post("/donations", response={201: DonationOut}, operation_id="receive_donation")
-def receive_donation(request, response: HttpResponse, payload: DonationIn):
+@router.post(
+    "/donations",
+    operation_id="receive_donation",
+    **contract({201: DonationOut}, *WRITE_ERRORS, idempotent=True),
+)
+def receive_donation(
+    request, response: HttpResponse, payload: DonationIn, idempotency_key: IdempotencyKey = None
+):
     """Take in and book a donation. Quantities per line in packs (default) or units."""
     permissions.require(request.auth, "kern.manage_stock")
 
@@ -191,11 +226,24 @@ def receive_donation(request, response: HttpResponse, payload: DonationIn):
             "lines": _lines_out(donation.lines.select_related("product").order_by("product_id")),
         }
 
-    return _respond(request, response, "receive_donation", payload, perform)
+    return run_write(
+        request,
+        response,
+        key=idempotency_key,
+        operation="receive_donation",
+        payload=payload,
+        perform=perform,
+    )
 
 
-@router.post("/transfers", response={201: TransferOut}, operation_id="transfer_stock")
-def transfer_stock(request, response: HttpResponse, payload: TransferIn):
+@router.post(
+    "/transfers",
+    operation_id="transfer_stock",
+    **contract({201: TransferOut}, *WRITE_ERRORS, idempotent=True),
+)
+def transfer_stock(
+    request, response: HttpResponse, payload: TransferIn, idempotency_key: IdempotencyKey = None
+):
     """Move stock between two locations at once (planned and done)."""
     permissions.require(request.auth, "kern.manage_stock")
 
@@ -216,11 +264,24 @@ def transfer_stock(request, response: HttpResponse, payload: TransferIn):
             "lines": _lines_out(transfer.lines.select_related("product").order_by("product_id")),
         }
 
-    return _respond(request, response, "transfer_stock", payload, perform)
+    return run_write(
+        request,
+        response,
+        key=idempotency_key,
+        operation="transfer_stock",
+        payload=payload,
+        perform=perform,
+    )
 
 
-@router.post("/adjustments", response={201: MovementOut}, operation_id="adjust_stock")
-def adjust_stock(request, response: HttpResponse, payload: AdjustmentIn):
+@router.post(
+    "/adjustments",
+    operation_id="adjust_stock",
+    **contract({201: MovementOut}, *WRITE_ERRORS, idempotent=True),
+)
+def adjust_stock(
+    request, response: HttpResponse, payload: AdjustmentIn, idempotency_key: IdempotencyKey = None
+):
     """Correct a balance (signed quantity) or write stock off, with a reason."""
     permissions.require(request.auth, "kern.manage_stock")
 
@@ -237,21 +298,28 @@ def adjust_stock(request, response: HttpResponse, payload: AdjustmentIn):
             reason=payload.reason,
             write_off=payload.write_off,
         )
-        return 201, MovementOut.from_orm(movement).dict()
+        return 201, MovementOut.from_orm(movement).model_dump(mode="json")
 
-    return _respond(request, response, "adjust_stock", payload, perform)
+    return run_write(
+        request,
+        response,
+        key=idempotency_key,
+        operation="adjust_stock",
+        payload=payload,
+        perform=perform,
+    )
 
 
 class LevelFilter(Schema):
-    location_id: int | None = None
-    product_id: int | None = None
-    category_id: int | None = None
+    location_id: OptionalId = None
+    product_id: OptionalId = None
+    category_id: OptionalId = None
     low_only: bool = False
     limit: int = Field(200, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-@router.get("/levels", response=list[LevelOut], operation_id="stock_levels")
+@router.get("/levels", operation_id="stock_levels", **contract({200: list[LevelOut]}, 403, 422))
 def stock_levels(request, filters: Query[LevelFilter]):
     """Current stock per product and location, with minimum and days of cover."""
     permissions.require(request.auth, "kern.manage_stock")
@@ -261,18 +329,21 @@ def stock_levels(request, filters: Query[LevelFilter]):
     if filters.product_id:
         queryset = queryset.filter(Q(product_id=filters.product_id))
     rows = queryset[filters.offset : filters.offset + filters.limit]
-    return [
-        {
-            "product_id": level.product_id,
-            "product": level.product.name,
-            "product_code": level.product.code,
-            "location_id": level.location_id,
-            "location": level.location.name,
-            "on_hand": level.on_hand,
-            "description": services.describe_units(level.product, level.on_hand),
-            "minimum": level.minimum,
-            "below_minimum": level.minimum is not None and level.on_hand < level.minimum,
-            "days_of_cover": selectors.days_of_cover(level.on_hand, level.outflow),
-        }
-        for level in rows
-    ]
+    return [_level_out(level) for level in rows]
+
+
+def _level_out(level: Any) -> dict[str, Any]:
+    """``level`` is a StockLevel that selectors.stock_overview annotated with its
+    ``minimum`` and ``outflow``."""
+    return {
+        "product_id": level.product_id,
+        "product": level.product.name,
+        "product_code": level.product.code,
+        "location_id": level.location_id,
+        "location": level.location.name,
+        "on_hand": level.on_hand,
+        "description": services.describe_units(level.product, level.on_hand),
+        "minimum": level.minimum,
+        "below_minimum": level.minimum is not None and level.on_hand < level.minimum,
+        "days_of_cover": selectors.days_of_cover(level.on_hand, level.outflow),
+    }

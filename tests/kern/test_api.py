@@ -120,10 +120,10 @@ def test_create_list_and_revoke_own_token_through_the_api(client, token):
     assert client.get("/api/v1/whoami", **bearer(new["token"])).status_code == 401
 
 
-def test_create_token_with_empty_name_is_400_and_creates_nothing(client, token):
+def test_create_token_with_blank_name_is_refused_by_the_schema_and_creates_nothing(client, token):
     response = client.post(
         "/api/v1/tokens", {"name": " "}, content_type="application/json", **bearer(token)
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["field"] == "name"
     assert ApiToken.objects.count() == 1

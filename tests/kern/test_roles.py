@@ -60,7 +60,7 @@ API = {
     ("GET", "/api/v1/voorraad/levels", ""): {C},
     # Allowed roles get past the role check to a 400/404 (nothing to look up): not 401/403.
     ("POST", "/api/v1/toegang/eligibility", '{"location_id": {point}}'): {V, C},
-    ("POST", "/api/v1/toegang/referrals", '{"program_ids": [999999]}'): {S},
+    ("POST", "/api/v1/toegang/referrals", '{"household_code": "G1", "program_ids": [999999]}'): {S},
     ("POST", "/api/v1/toegang/referrals/999999/revoke", ""): {S},
     # Allowed roles get past the role check to a 404 (no such product): not 401/403.
     (

@@ -1,0 +1,1 @@
+"""Tests of the API as a whole: its OpenAPI contract and the fuzz run."""

@@ -9,7 +9,14 @@ import pytest
 from django.test import Client
 
 from kern.roles import Role
-from tests.factories import PASSWORD, LocationFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    LocationFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+from toegang.models import Program
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -134,3 +141,30 @@ def uitpas(standin, settings):
     yield standin
     standin.reset()
     clear_token_cache()
+
+
+# --- Gent, its distribution point and the pamperbank ---------------------------------------
+
+
+@pytest.fixture
+def gent(db):
+    return MunicipalityFactory(name="Gent", postcodes=["9000", "9040", "9050", "9090"])
+
+
+@pytest.fixture
+def gent_point(point, gent):
+    point.municipality = gent
+    point.postcode = "9000"
+    point.save()
+    return point
+
+
+@pytest.fixture
+def pamperbank(db):
+    return Program.objects.create(
+        name="Pamperbank",
+        kind="pamperbank",
+        quota_packs_per_child=8,
+        referral_default_days=90,
+        referral_max_days=180,
+    )

@@ -1,4 +1,5 @@
-"""Fixtures of the access tests: Gent and its point, programs, a family of four."""
+"""Fixtures of the access tests: more programs and a family of four (Gent, its point and the
+pamperbank are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,35 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.factories import MunicipalityFactory
 from toegang import services
 from toegang.models import Program
 
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def gent(db):
-    return MunicipalityFactory(name="Gent", postcodes=["9000", "9040", "9050"])
-
-
-@pytest.fixture
-def gent_point(point, gent):
-    point.municipality = gent
-    point.postcode = "9000"
-    point.save()
-    return point
-
-
-@pytest.fixture
-def pamperbank(db):
-    return Program.objects.create(
-        name="Pamperbank",
-        kind="pamperbank",
-        quota_packs_per_child=8,
-        referral_default_days=90,
-        referral_max_days=180,
-    )
 
 
 @pytest.fixture

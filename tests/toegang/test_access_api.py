@@ -8,35 +8,10 @@ import json
 import pytest
 from django.utils import timezone
 
-from kern import services as kern_services
 from kern.models import AuditEntry
-from tests.factories import MunicipalityFactory
+from tests.api_client import bearer, post
 from toegang import services
 from toegang.models import Household, Program, Referral
-
-
-@pytest.fixture
-def gent_point(point):
-    point.municipality = MunicipalityFactory(
-        name="Gent", postcodes=["9000", "9040", "9050", "9090"]
-    )
-    point.postcode = "9000"
-    point.save()
-    return point
-
-
-@pytest.fixture
-def pamperbank(db):
-    return Program.objects.create(name="Pamperbank", kind="pamperbank", quota_packs_per_child=8)
-
-
-def bearer(user):
-    token = kern_services.create_api_token(actor=user, owner=user, name="t").plaintext
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-
-
-def post(client, path, body, headers):
-    return client.post(path, json.dumps(body), content_type="application/json", **headers)
 
 
 def test_social_worker_issues_a_referral_for_a_new_household_through_the_api(

@@ -16,7 +16,6 @@ is in.
 from __future__ import annotations
 
 import io
-from itertools import groupby
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -39,6 +38,7 @@ from kern.pdf import (
     SUBJECT,
     TITLE,
     BarcodeFlowable,
+    distribution_points,
     format_day,
     in_language,
     opening_hours_table,
@@ -59,26 +59,6 @@ def qr_drawing(value: str, size: float) -> Drawing:
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
     drawing.add(widget)
     return drawing
-
-
-def distribution_points():
-    """Active distribution points with their opening hours: two queries."""
-    return (
-        Location.objects.filter(kind=Location.Kind.DISTRIBUTION_POINT, is_active=True)
-        .select_related("municipality")
-        .prefetch_related("opening_hours")
-        .order_by("name")
-    )
-
-
-def opening_hours_lines(location: Location) -> list[str]:
-    """One line per open day: “Monday 9:00–12:00, 13:30–16:00” (day name translated)."""
-    lines = []
-    for _weekday, group in groupby(location.opening_hours.all(), key=lambda h: h.weekday):
-        hours = list(group)
-        ranges = ", ".join(f"{h.opens:%H:%M}–{h.closes:%H:%M}" for h in hours)
-        lines.append(f"{hours[0].get_weekday_display()} {ranges}")
-    return lines
 
 
 # --- The referral letter ----------------------------------------------------------------

@@ -282,9 +282,7 @@ def test_linked_card_refused_by_uitpas_without_other_evidence_is_a_red_check_in(
     nothing_uitpas_written()
 
 
-def test_unlinked_card_answers_with_a_registration_form(
-    login, volunteer, point, programs, uitpas
-):
+def test_unlinked_card_answers_with_a_registration_form(login, volunteer, point, programs, uitpas):
     html = scan(login(volunteer), point, ACTIVE_GENT)
     assert uitpas.requests_seen.get("/passes") == 1  # UiTPAS accepted it first
     assert 'data-scan-outcome="register"' in html
@@ -412,9 +410,7 @@ def test_registration_with_an_uitpas_card_creates_household_card_and_evidence(
 def test_registration_without_javascript_shows_the_counter_with_the_check_in(
     login, volunteer, point, programs
 ):
-    response = login(volunteer).post(
-        f"/balie/{point.pk}/gezin/nieuw/", registration(), follow=True
-    )
+    response = login(volunteer).post(f"/balie/{point.pk}/gezin/nieuw/", registration(), follow=True)
     html = response.content.decode()
     assert response.redirect_chain[0][1] == 303  # post/redirect/get
     assert response.status_code == 200

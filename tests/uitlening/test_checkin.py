@@ -266,22 +266,25 @@ def test_social_tariff_of_another_region_is_not_allowed(login, volunteer, point,
         (UNKNOWN, "pass_not_found", "Er werd geen UiTPAS gevonden"),
     ],
 )
-def test_linked_card_refused_by_uitpas_shows_a_red_card(
+def test_linked_card_refused_by_uitpas_without_other_evidence_is_a_red_check_in(
     login, volunteer, point, programs, number, code, end_user
 ):
     household = linked(volunteer, number)
     html = scan(login(volunteer), point, number)
-    assert 'data-scan-outcome="error"' in html
+    assert 'data-scan-outcome="checkin"' in html
+    assert re.search(r'<article class="scan-card checkin error"', html)
     assert f'data-uitpas-error="{code}"' in html
     assert "data-end-user-message" in html and escape(end_user) in html
     assert "data-exception-hint" in html
     assert f'data-household="{household.code}"' in html
+    assert allowed(html) == {"Pamperbank": False, "Fietsbib": False}
     assert number not in html  # only the last digits
     nothing_uitpas_written()
 
 
-def test_unlinked_card_answers_with_a_registration_form(login, volunteer, point, programs):
+def test_unlinked_card_answers_with_a_registration_form(login, volunteer, point, programs, uitpas):
     html = scan(login(volunteer), point, ACTIVE_GENT)
+    assert uitpas.requests_seen.get("/passes") == 1  # UiTPAS accepted it first
     assert 'data-scan-outcome="register"' in html
     assert "data-register-form" in html
     assert f'value="{ACTIVE_GENT}"' in html
@@ -290,12 +293,13 @@ def test_unlinked_card_answers_with_a_registration_form(login, volunteer, point,
     nothing_uitpas_written()
 
 
-def test_unlinked_card_that_is_also_an_ean_still_offers_registration(
-    login, volunteer, point, programs
+def test_unlinked_card_that_is_also_an_ean_is_checked_as_an_uitpas_card(
+    login, volunteer, point, programs, uitpas
 ):
     assert barcodes.recognise(EXPIRED).gtin == EXPIRED
     html = scan(login(volunteer), point, EXPIRED)
-    assert 'data-scan-outcome="register"' in html
+    assert uitpas.requests_seen.get("/passes") == 1
+    assert 'data-uitpas-error="no_social_tariff"' in html  # its tariff expired
 
 
 def test_mistyped_uitpas_number_is_flagged_and_nothing_is_created(
@@ -326,6 +330,7 @@ def test_uitpas_faults_at_a_scan_show_a_clear_message_and_write_nothing(
     else:
         uitpas.rate_limit(1)
     html = scan(login(volunteer), point, ACTIVE_GENT)
+    assert 'data-scan-outcome="checkin"' in html
     assert f'data-uitpas-error="{code}"' in html
     assert "data-exception-hint" in html
     assert f'data-household="{household.code}"' in html
@@ -405,8 +410,9 @@ def test_registration_with_an_uitpas_card_creates_household_card_and_evidence(
 def test_registration_without_javascript_shows_the_counter_with_the_check_in(
     login, volunteer, point, programs
 ):
-    response = login(volunteer).post(f"/balie/{point.pk}/gezin/nieuw/", registration())
+    response = login(volunteer).post(f"/balie/{point.pk}/gezin/nieuw/", registration(), follow=True)
     html = response.content.decode()
+    assert response.redirect_chain[0][1] == 303  # post/redirect/get
     assert response.status_code == 200
     assert 'id="scan-form"' in html and 'data-scan-outcome="checkin"' in html
     household = Household.objects.get()

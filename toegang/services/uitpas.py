@@ -99,8 +99,10 @@ def record_uitpas_check(
     number: str,
     info: uitpas_client.PassInfo,
     source: str = "",
+    answered_at: dt.datetime | None = None,
 ) -> UitpasCheck:
-    """Link the card (if it is not yet) and keep what UiTPAS answered as evidence."""
+    """Link the card (if it is not yet) and keep what UiTPAS answered as evidence, dated
+    when UiTPAS answered (``answered_at``, default now), so its reuse window is honest."""
     card = link_uitpas_card(actor=actor, household=household, number=number, source=source)
     messages = [message.text for message in info.messages]
     evidence = Evidence.objects.create(
@@ -113,6 +115,7 @@ def record_uitpas_check(
         card_system_postcodes=list(info.card_system_postal_codes),
         valid_until=info.social_tariff_end_date,
         messages=messages,
+        checked_at=answered_at or timezone.now(),
         checked_by=actor,
     )
     audit.record(

@@ -91,9 +91,7 @@ def wipes(db, pamperbank, point, stock_keeper):
 
 @pytest.fixture
 def stroller_type(db, babytheek):
-    item_type = ItemTypeFactory(
-        name="Kinderwagen", category=CategoryFactory(name="Babymateriaal")
-    )
+    item_type = ItemTypeFactory(name="Kinderwagen", category=CategoryFactory(name="Babymateriaal"))
     DepositRuleFactory(item_type=item_type, amount=Decimal("20"), social_amount=Decimal("5"))
     return item_type
 
@@ -145,8 +143,6 @@ def small_bike(db, bike_type, point):
 
 @pytest.fixture
 def big_bike(db, point, fietsbib):
-    item_type = ItemTypeFactory(
-        name="Jeugdfiets", category=CategoryFactory(name="Fietsen")
-    )
+    item_type = ItemTypeFactory(name="Jeugdfiets", category=CategoryFactory(name="Fietsen"))
     DepositRuleFactory(item_type=item_type, amount=Decimal("40"), social_amount=Decimal("15"))
     return ItemFactory(item_type=item_type, name='Btwin 20"', size='20"', location=point)

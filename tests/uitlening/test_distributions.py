@@ -53,9 +53,9 @@ def test_a_distribution_within_quota_posts_the_ledger_and_uses_the_quota(
     assert movement.quantity == -132
     assert movement.kind == StockMovement.Kind.DISTRIBUTION
     assert balance(diapers, point) == 17 * 44 == ledger_sum(diapers, point)
-    assert selectors.packs_taken(
-        household=family, program=pamperbank, since=timezone.localdate()
-    ) == 3
+    assert (
+        selectors.packs_taken(household=family, program=pamperbank, since=timezone.localdate()) == 3
+    )
     assert remaining(family, pamperbank, point) == 1
 
 
@@ -253,7 +253,9 @@ def test_a_distribution_of_an_earlier_day_is_not_corrected_at_the_counter(
     assert not StockMovement.objects.filter(kind=StockMovement.Kind.REVERSAL).exists()
 
 
-def test_a_volunteer_of_another_point_cannot_correct(point, family, diapers, volunteer, other_point):
+def test_a_volunteer_of_another_point_cannot_correct(
+    point, family, diapers, volunteer, other_point
+):
     distribution = hand_out(volunteer, point, family, (diapers, 1))
     elsewhere = UserFactory(username="jan", locations=[other_point])
     with pytest.raises(NotAllowed):
@@ -267,9 +269,7 @@ def test_packs_taken_counts_the_period_and_skips_corrected_distributions(
     undone = hand_out(volunteer, point, family, (diapers, 2))
     correct_distribution(actor=volunteer, distribution=undone, reason="fout")
     old = hand_out(volunteer, point, family, (diapers, 1))
-    Distribution.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=40)
-    )
+    Distribution.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
     today = timezone.localdate()
 
     assert selectors.packs_taken(household=family, program=pamperbank, since=today) == 1

@@ -132,9 +132,7 @@ def laptop(db, point):
     program = Program.objects.create(name="Laptops", kind="laptops", open_to_all=True)
     category = CategoryFactory(name="Laptops")
     ProgramCategoryFactory(program=program, category=category)
-    item_type = ItemTypeFactory(
-        name="Laptop", category=category, safety=ItemType.Safety.LAPTOP
-    )
+    item_type = ItemTypeFactory(name="Laptop", category=category, safety=ItemType.Safety.LAPTOP)
     return ItemFactory(
         item_type=item_type, name="Lenovo T480", accessories=["lader"], location=point
     )
@@ -238,9 +236,7 @@ def test_a_deposit_due_must_be_paid(volunteer, point, family, stroller):
     assert refused.value.code == "deposit_unpaid"
 
 
-def test_a_third_party_paying_the_deposit_is_named_and_recorded(
-    volunteer, point, family, stroller
-):
+def test_a_third_party_paying_the_deposit_is_named_and_recorded(volunteer, point, family, stroller):
     with pytest.raises(DomainError) as refused:
         lend(volunteer, point, family, stroller, deposit_payer="derde", deposit_payment="geen")
     assert refused.value.code == "deposit_third_party"
@@ -361,7 +357,11 @@ def test_damage_opens_a_repair_ticket_and_puts_the_item_in_repair(
 def test_missing_accessories_open_a_repair_ticket_naming_them(volunteer, point, family, stroller):
     loan = lend(volunteer, point, family, stroller)
     return_loan(
-        actor=volunteer, location=point, loan=loan, condition="goed", missing_accessories=["regenhoes"]
+        actor=volunteer,
+        location=point,
+        loan=loan,
+        condition="goed",
+        missing_accessories=["regenhoes"],
     )
     assert "regenhoes" in RepairTicket.objects.get().problem
     assert status(stroller) == Item.Status.IN_REPAIR
@@ -371,7 +371,11 @@ def test_an_accessory_that_did_not_go_out_cannot_be_missing(volunteer, point, fa
     loan = lend(volunteer, point, family, stroller)
     with pytest.raises(DomainError, match="parasol"):
         return_loan(
-            actor=volunteer, location=point, loan=loan, condition="goed", missing_accessories=["parasol"]
+            actor=volunteer,
+            location=point,
+            loan=loan,
+            condition="goed",
+            missing_accessories=["parasol"],
         )
 
 
@@ -448,9 +452,11 @@ def test_an_overdue_loan_is_renewed_from_today(volunteer, point, family, strolle
 
 def test_a_renewal_is_refused_while_another_household_waits(volunteer, point, family, stroller):
     loan = lend(volunteer, point, family, stroller)
-    with mock.patch("uitlening.services.loans.households_waiting", return_value=1):
-        with pytest.raises(DomainError, match="Kinderwagen") as refused:
-            renew_loan(actor=volunteer, location=point, loan=loan)
+    with (
+        mock.patch("uitlening.services.loans.households_waiting", return_value=1),
+        pytest.raises(DomainError, match="Kinderwagen") as refused,
+    ):
+        renew_loan(actor=volunteer, location=point, loan=loan)
     assert refused.value.code == "others_waiting"
     loan.refresh_from_db()
     assert loan.renewals == 0

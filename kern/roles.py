@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_users": "Can manage users and their roles",
     "view_audit_log": "Can read the audit log",
     "manage_api_tokens": "Can create and revoke API tokens of any user",
+    "override_counter_rules": "Can override counter rules (quota, overdue loans) with a reason",
 }
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "manage_shifts",
         "manage_locations",
         "view_reports",
+        "override_counter_rules",
     ],
     Role.ADMIN: [
         "manage_locations",

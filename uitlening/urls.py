@@ -1,12 +1,7 @@
-from django.urls import path
-
-from uitlening import views
+from uitlening.views import counter, distributions, loans, repairs
 
 app_name = "uitlening"
 
-urlpatterns = [
-    path("", views.counter_choose, name="counter_choose"),
-    path("<int:pk>/", views.counter, name="counter"),
-    path("<int:pk>/scan/", views.counter_scan, name="counter_scan"),
-    path("<int:pk>/gezin/nieuw/", views.counter_register, name="counter_register"),
-]
+urlpatterns = (
+    counter.urlpatterns + distributions.urlpatterns + loans.urlpatterns + repairs.urlpatterns
+)

@@ -4,7 +4,7 @@ drives, purchases, transfers, counts and items. Every public name is importable 
 
 Keyword-only, in a transaction, raising a ``kern.errors.DomainError`` that says in Dutch
 what is wrong. The coordinator's services check the ``kern.manage_stock`` permission;
-``post_lines`` and the item transitions (``lend_item`` …) are for other apps' services,
+``post_lines``, ``reverse_document`` and the item transitions (``lend_item`` …) are for other apps' services,
 which decide who may.
 """
 
@@ -29,10 +29,12 @@ from voorraad.services.items import (
     ITEM_TRANSITIONS,
     MANUAL_STATUSES,
     change_item_status,
+    finish_repair,
     hold_item,
     item_safety_problem,
     lend_item,
     release_item,
+    retire_item,
     save_item,
     send_item_to_repair,
     take_back_item,
@@ -45,6 +47,7 @@ from voorraad.services.ledger import (
     adjust_stock,
     post_lines,
     post_movement,
+    reverse_document,
     reverse_movement,
 )
 from voorraad.services.purchases import CostLine, record_purchase, supplier_named
@@ -79,6 +82,7 @@ __all__ = [
     "drive_progress",
     "execute_transfer",
     "finalise_count",
+    "finish_repair",
     "hold_item",
     "item_safety_problem",
     "lend_item",
@@ -94,6 +98,8 @@ __all__ = [
     "record_count",
     "record_purchase",
     "release_item",
+    "retire_item",
+    "reverse_document",
     "reverse_movement",
     "save_donor",
     "save_drive",

@@ -239,3 +239,29 @@ def send_item_to_repair(*, item: Item, user: User | None, note: str) -> Item:
     if item.status not in (Status.AVAILABLE, Status.RESERVED):
         raise _unavailable(item, _("%(item)s is %(status)s and cannot go to repair."))
     return _move(item, Status.IN_REPAIR, user=user, note=note)
+
+
+@transaction.atomic
+def finish_repair(*, item: Item, user: User | None, note: str = "") -> Item:
+    """A repaired item is available again, when it is safe to lend (a car seat past its
+    end of life is retired, not repaired)."""
+    item = _locked(item)
+    if item.status != Status.IN_REPAIR:
+        raise _unavailable(
+            item, _("%(item)s is %(status)s, not in repair: there is nothing to finish.")
+        )
+    _refuse_unsafe(item)
+    return _move(item, Status.AVAILABLE, user=user, note=note)
+
+
+@transaction.atomic
+def retire_item(*, item: Item, user: User | None, note: str) -> Item:
+    """Take an item out of use for good; ``note`` says why. An item on loan is taken back
+    first (see take_back_item)."""
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("Say why the item is retired."), field="note")
+    item = _locked(item)
+    if item.status not in (Status.AVAILABLE, Status.RESERVED, Status.IN_REPAIR):
+        raise _unavailable(item, _("%(item)s is %(status)s and cannot be retired."))
+    return _move(item, Status.RETIRED, user=user, note=note)

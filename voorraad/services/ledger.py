@@ -364,3 +364,52 @@ def reverse_movement(*, actor: User, movement: StockMovement, reason: str) -> St
             )
     except IntegrityError:  # a concurrent reversal of the same row won
         raise Conflict(_("This movement was reversed already.")) from None
+
+
+@transaction.atomic
+def reverse_document(
+    *, document_type: str, document_id: int, reason: str, user: User | None
+) -> list[StockMovement]:
+    """Undo every movement of another app's document (a distribution corrected the same
+    day) with opposite rows that point at them, in the ledger's lock order.
+
+    No role check: the calling service decided that its user may correct this document
+    (as ``post_lines``). A document reversed before is refused; concurrent reversals are
+    kept apart by the calling service, which locks its document row first, and by the
+    one-reversal-per-movement constraint."""
+    if document_type not in DocumentType.values:
+        raise DomainError(
+            _("“%(type)s” is not a kind of document Deelpunt books.") % {"type": document_type},
+            field="document_type",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for the reversal."), field="reason")
+    movements = list(
+        StockMovement.objects.filter(document_type=document_type, document_id=document_id)
+        .exclude(kind=Kind.REVERSAL)
+        .select_related("product", "location")
+        .order_by("location_id", "product_id", "id")
+    )
+    if not movements:
+        raise DomainError(_("This document has no movements to reverse."))
+    if StockMovement.objects.filter(reverses__in=movements).exists():
+        raise Conflict(_("This document was reversed already."), code="reversed_already")
+    try:
+        with transaction.atomic():
+            return [
+                post_movement(
+                    product=movement.product,
+                    location=movement.location,
+                    quantity=-movement.quantity,
+                    kind=Kind.REVERSAL,
+                    user=user,
+                    document_type=document_type,
+                    document_id=document_id,
+                    reason=reason,
+                    reverses=movement,
+                )
+                for movement in movements
+            ]
+    except IntegrityError:  # a concurrent reversal of the same rows won
+        raise Conflict(_("This document was reversed already."), code="reversed_already") from None

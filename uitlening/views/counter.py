@@ -15,7 +15,7 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -220,3 +220,11 @@ def counter_register(request, pk: int):
     if request.htmx:
         return render(request, "uitlening/partials/household_register_card.html", context)
     return render(request, "uitlening/household_register.html", context)
+
+
+urlpatterns = [
+    path("", counter_choose, name="counter_choose"),
+    path("<int:pk>/", counter, name="counter"),
+    path("<int:pk>/scan/", counter_scan, name="counter_scan"),
+    path("<int:pk>/gezin/nieuw/", counter_register, name="counter_register"),
+]

@@ -130,10 +130,3 @@ def check_in(
         messages=list(messages),
         is_new=is_new,
     )
-
-
-def packs_taken(*, household: Household, program: Program, since: dt.date) -> int:
-    """Packs of ``program`` the household took at a counter since ``since``: registered
-    with ``toegang`` as the quota provider. The counter hands out nothing yet (the
-    distributions come with their issue), so nothing was taken."""
-    return 0

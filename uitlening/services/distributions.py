@@ -1,0 +1,225 @@
+"""Distributions of consumables at the counter: the entitlement and quota checks and the
+stock posting in one transaction, under the household's lock; and the same-day
+correction by reversing postings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kern import audit
+from kern.errors import Conflict, DomainError
+from kern.idempotency import MAX_KEY_LENGTH
+from kern.models import Location, User
+from toegang import services as access
+from toegang.models import Household
+from uitlening.models import Distribution, DistributionLine, Visit
+from uitlening.selectors import Entitlements, ProductLine, plan_distribution
+from uitlening.services._rules import (
+    lock_household,
+    log_override,
+    reason_text,
+    require_counter,
+    settle,
+)
+from voorraad import services as stock
+from voorraad.models import StockMovement
+
+Payment = Distribution.Payment
+
+
+def idempotency_key_text(key: str | None) -> str | None:
+    key = (key or "").strip()
+    if len(key) > MAX_KEY_LENGTH:
+        raise DomainError(
+            _("The idempotency key is longer than %(max)d characters.") % {"max": MAX_KEY_LENGTH},
+            field="idempotency_key",
+        )
+    return key or None
+
+
+def _payment(payment: str | None, contribution: Decimal) -> str:
+    if payment is None or payment == "":
+        if contribution > 0:
+            raise DomainError(
+                _("A contribution of € %(amount)s is due: paid in cash or with Payconiq?")
+                % {"amount": f"{contribution:.2f}".replace(".", ",")},
+                field="payment",
+            )
+        return Payment.FREE
+    if payment not in Payment.values:
+        raise DomainError(_("Say how the contribution was paid."), field="payment")
+    if payment == Payment.FREE and contribution > 0:
+        raise DomainError(
+            _("A contribution of € %(amount)s is due, so it is not free: cash or Payconiq?")
+            % {"amount": f"{contribution:.2f}".replace(".", ",")},
+            field="payment",
+        )
+    return payment
+
+
+def book_distribution(
+    *,
+    actor: User,
+    location: Location,
+    household: Household,
+    lines: Sequence[ProductLine],
+    payment: str | None,
+    override_reason: str,
+    entitlements: Entitlements | None = None,
+    visit: Visit | None = None,
+    idempotency_key: str | None = None,
+    source: str = "",
+) -> Distribution:
+    """Check and record a distribution and post its ledger lines. In the caller's
+    transaction, with the household already locked and the role checked."""
+    plan = plan_distribution(
+        household=household, location=location, lines=lines, entitlements=entitlements
+    )
+    reason = settle(actor=actor, refusals=plan.refusals, override_reason=override_reason)
+    if not plan.lines:
+        raise DomainError(_("There is nothing to hand out: scan a product first."))
+    distribution = Distribution.objects.create(
+        household=household,
+        location=location,
+        user=actor,
+        visit=visit,
+        contribution=plan.contribution,
+        payment=_payment(payment, plan.contribution),
+        override_reason=reason,
+        idempotency_key=idempotency_key,
+    )
+    DistributionLine.objects.bulk_create(
+        DistributionLine(
+            distribution=distribution,
+            product=line.product,
+            program=line.program,
+            packs=line.packs,
+            units=line.units,
+        )
+        for line in plan.lines
+    )
+    stock.post_lines(
+        document_type=StockMovement.DocumentType.DISTRIBUTION,
+        document_id=distribution.pk,
+        location=location,
+        lines=[stock.Line(line.product, line.units) for line in plan.lines],
+        kind=StockMovement.Kind.DISTRIBUTION,
+        user=actor,
+        reason=_("distribution to %(household)s") % {"household": household.code},
+    )
+    if reason:
+        log_override(
+            actor=actor, obj=distribution, refusals=plan.refusals, reason=reason, source=source
+        )
+    access.touch(household)
+    return distribution
+
+
+@transaction.atomic
+def record_distribution(
+    *,
+    actor: User,
+    location: Location,
+    household: Household,
+    lines: Sequence[ProductLine],
+    payment: str | None = None,
+    override_reason: str = "",
+    idempotency_key: str | None = None,
+    source: str = "",
+) -> Distribution:
+    """Hand out ``lines`` to ``household`` at ``location``: entitlement, quota (over the
+    whole basket, per program) and stock are checked and the ledger is posted in one
+    transaction, after locking the household. Over quota only a coordinator goes, with
+    ``override_reason`` (kept on the distribution and in the audit log).
+
+    ``payment`` is a ``Distribution.Payment`` value: free only when no contribution is
+    due; None means free, and is refused when a contribution is due.
+    ``idempotency_key``: the same key from the same person returns the first
+    distribution and records nothing again (also for concurrent retries)."""
+    require_counter(actor, location)
+    key = idempotency_key_text(idempotency_key)
+    household = lock_household(household)
+    if key:
+        existing = _existing(actor, key, household)
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return book_distribution(
+                actor=actor,
+                location=location,
+                household=household,
+                lines=lines,
+                payment=payment,
+                override_reason=override_reason,
+                idempotency_key=key,
+                source=source,
+            )
+    except IntegrityError:
+        # A concurrent request with this key committed first (its insert made ours wait).
+        existing = _existing(actor, key, household) if key else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _existing(actor: User, key: str, household: Household) -> Distribution | None:
+    existing = Distribution.objects.filter(user=actor, idempotency_key=key).first()
+    if existing is not None and existing.household_id != household.pk:
+        raise Conflict(
+            _("This idempotency key was used for another household. Use a new key."),
+            code="idempotency_key_reused",
+        )
+    return existing
+
+
+@transaction.atomic
+def correct_distribution(
+    *, actor: User, distribution: Distribution, reason: str, source: str = ""
+) -> Distribution:
+    """Undo a distribution on the day it was made: every ledger line is reversed, the
+    distribution is marked corrected with the reason, and its packs no longer count
+    against the quota. Later, stock is corrected by a coordinator's adjustment."""
+    require_counter(actor, distribution.location)
+    reason = reason_text(reason, field="reason")
+    if not reason:
+        raise DomainError(_("Give a reason for the correction."), field="reason")
+    distribution = Distribution.objects.select_for_update().get(pk=distribution.pk)
+    if distribution.corrected_at is not None:
+        raise Conflict(
+            _("This distribution was corrected already on %(day)s.")
+            % {"day": f"{timezone.localtime(distribution.corrected_at):%d/%m/%Y %H:%M}"},
+            code="corrected_already",
+        )
+    if timezone.localdate(distribution.created_at) != timezone.localdate():
+        raise DomainError(
+            _(
+                "A distribution is corrected on the day it was made (this one on %(day)s); "
+                "a coordinator corrects the stock instead."
+            )
+            % {"day": f"{timezone.localdate(distribution.created_at):%d/%m/%Y}"},
+            code="not_same_day",
+        )
+    stock.reverse_document(
+        document_type=StockMovement.DocumentType.DISTRIBUTION,
+        document_id=distribution.pk,
+        reason=reason,
+        user=actor,
+    )
+    distribution.corrected_at = timezone.now()
+    distribution.corrected_by = actor
+    distribution.correction_reason = reason
+    distribution.save(update_fields=["corrected_at", "corrected_by", "correction_reason"])
+    audit.record(
+        actor=actor,
+        action="correct_distribution",
+        obj=distribution,
+        source=source,
+        details={"reason": reason},
+    )
+    return distribution

@@ -1,0 +1,7 @@
+"""Screens of the counter's distributions (built on uitlening.services and uitlening.selectors)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

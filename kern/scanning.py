@@ -3,7 +3,10 @@
 ``kern.barcodes.recognise`` tells what kind of code a text is; this module finds the
 record behind it. Each app registers resolvers for the code types it owns in its
 ``AppConfig.ready`` (the foundation resolves locations; stock adds products, items and
-EANs; access adds households, referrals and UiTPAS numbers).
+EANs; access adds households, referrals and UiTPAS numbers). An app that knows more about
+a kind another app resolves adds it to the details (``register_details``: the counter
+adds an item's loan and a product's programs), and an app may register a fixed word it
+prints as a barcode (``register_word``: the counter's confirm card).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class ScanResult:
             "household": _("household"),
             "referral": _("referral"),
             "uitpas": _("UiTPAS"),
+            "confirm": _("confirm"),
         }.get(self.kind, self.kind)
 
 
@@ -44,8 +48,15 @@ class ScanResult:
 InternalResolver = Callable[..., ScanResult | None]
 NumberResolver = Callable[..., ScanResult | None]
 
+# details(user=..., result=ScanResult) -> None: adds to ``result.details``
+DetailsProvider = Callable[..., None]
+# word(user=...) -> ScanResult
+WordResolver = Callable[..., ScanResult]
+
 _internal: dict[CodeType, InternalResolver] = {}
 _numbers: dict[ScanKind, list[NumberResolver]] = {ScanKind.GTIN: [], ScanKind.UITPAS: []}
+_details: dict[str, list[DetailsProvider]] = {}
+_words: dict[str, WordResolver] = {}
 
 
 def register_internal(code_type: CodeType, resolver: InternalResolver) -> None:
@@ -57,8 +68,28 @@ def register_number(kind: ScanKind, resolver: NumberResolver) -> None:
         _numbers[kind].append(resolver)
 
 
+def register_details(kind: str, provider: DetailsProvider) -> None:
+    """``provider(user=..., result=...)`` adds to the details of every result of ``kind``."""
+    providers = _details.setdefault(kind, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def register_word(word: str, resolver: WordResolver) -> None:
+    """A fixed text (as ``barcodes.normalise`` reads it) that means something by itself."""
+    _words[barcodes.normalise(word)] = resolver
+
+
 def resolve(*, user: User, raw: str) -> ScanResult:
     """Return what ``raw`` stands for, or raise a DomainError that says why not."""
+    word = _words.get(barcodes.normalise(raw))
+    result = word(user=user) if word is not None else _resolve_code(user=user, raw=raw)
+    for provider in _details.get(result.kind, ()):
+        provider(user=user, result=result)
+    return result
+
+
+def _resolve_code(*, user: User, raw: str) -> ScanResult:
     recognised = barcodes.recognise(raw)
     if recognised.internal is not None:
         code = recognised.internal

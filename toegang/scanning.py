@@ -5,13 +5,29 @@ that) is the counter's next step."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from kern import scanning
-from kern.barcodes import CodeType, ScanKind
+from kern.barcodes import CodeType, InternalCode, ScanKind
+from kern.models import User
 from toegang.models import Household, Referral, UitpasCard
 from toegang.services import uitpas_hash
 
 
-def resolve_household(*, user, code) -> scanning.ScanResult | None:
+def referral_state(referral: Referral) -> str:
+    """``valid``, ``revoked``, ``expired`` or ``not_yet_valid`` today: a letter that does
+    not count says so when it is scanned (the check-in then warns)."""
+    today = timezone.localdate()
+    if referral.revoked_at is not None:
+        return "revoked"
+    if referral.valid_until < today:
+        return "expired"
+    if referral.valid_from > today:
+        return "not_yet_valid"
+    return "valid"
+
+
+def resolve_household(*, user: User, code: InternalCode) -> scanning.ScanResult | None:
     household = Household.objects.filter(pk=code.number, anonymised_at__isnull=True).first()
     if household is None:
         return None
@@ -20,7 +36,7 @@ def resolve_household(*, user, code) -> scanning.ScanResult | None:
     )
 
 
-def resolve_referral(*, user, code) -> scanning.ScanResult | None:
+def resolve_referral(*, user: User, code: InternalCode) -> scanning.ScanResult | None:
     referral = Referral.objects.filter(pk=code.number).select_related("household").first()
     if referral is None:
         return None
@@ -29,11 +45,17 @@ def resolve_referral(*, user, code) -> scanning.ScanResult | None:
         code=str(code),
         label=referral.household.code,
         object_id=referral.pk,
-        details={"household_id": referral.household_id, "household": referral.household.code},
+        details={
+            "household_id": referral.household_id,
+            "household": referral.household.code,
+            "state": referral_state(referral),
+            "valid_from": referral.valid_from.isoformat(),
+            "valid_until": referral.valid_until.isoformat(),
+        },
     )
 
 
-def resolve_uitpas(*, user, number: str) -> scanning.ScanResult | None:
+def resolve_uitpas(*, user: User, number: str) -> scanning.ScanResult | None:
     card = (
         UitpasCard.objects.filter(number_hash=uitpas_hash(number))
         .select_related("household")

@@ -8,7 +8,9 @@ class UitleningConfig(AppConfig):
 
     def ready(self) -> None:
         from toegang import selectors as access
-        from uitlening import selectors
+        from uitlening import scanning, selectors
+
+        scanning.register()
 
         # The quota a household has left depends on what it took at the counter.
         access.register_packs_taken(selectors.packs_taken)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from kern import scanning
-from kern.barcodes import CodeType, ScanKind
+from kern.barcodes import CodeType, InternalCode, ScanKind
+from kern.models import User
 from voorraad.models import Item, Product, ProductBarcode
+from voorraad.services import item_safety_problem
 
 
-def resolve_product(*, user, code) -> scanning.ScanResult | None:
+def resolve_product(*, user: User, code: InternalCode) -> scanning.ScanResult | None:
     product = Product.objects.filter(pk=code.number).select_related("category").first()
     if product is None:
         return None
@@ -19,13 +21,19 @@ def resolve_product(*, user, code) -> scanning.ScanResult | None:
         details={
             "pack_size": product.pack_size,
             "units": product.pack_size,
+            "category_id": product.category_id,
             "category": product.category.name,
+            "active": product.is_active,
         },
     )
 
 
-def resolve_item(*, user, code) -> scanning.ScanResult | None:
-    item = Item.objects.filter(pk=code.number).select_related("item_type", "location").first()
+def resolve_item(*, user: User, code: InternalCode) -> scanning.ScanResult | None:
+    item = (
+        Item.objects.filter(pk=code.number)
+        .select_related("item_type", "item_type__category", "location")
+        .first()
+    )
     if item is None:
         return None
     return scanning.ScanResult(
@@ -36,13 +44,26 @@ def resolve_item(*, user, code) -> scanning.ScanResult | None:
         details={
             "status": item.status,
             "status_label": str(item.get_status_display()),
+            "location_id": item.location_id,
             "location": item.location.name,
+            "item_type": item.item_type.name,
+            "category_id": item.item_type.category_id,
+            "category": item.item_type.category.name,
+            "size": item.size,
+            "accessories": [str(a) for a in item.accessories or []],
+            # Held for a household: only that it is held, not for whom.
+            "held": bool(item.status == Item.Status.RESERVED and item.held_for),
+            "safety_problem": item_safety_problem(item) or None,
         },
     )
 
 
-def resolve_gtin(*, user, number: str) -> scanning.ScanResult | None:
-    mapped = ProductBarcode.objects.filter(gtin=number).select_related("product").first()
+def resolve_gtin(*, user: User, number: str) -> scanning.ScanResult | None:
+    mapped = (
+        ProductBarcode.objects.filter(gtin=number)
+        .select_related("product", "product__category")
+        .first()
+    )
     if mapped is None:
         return None
     return scanning.ScanResult(
@@ -50,7 +71,14 @@ def resolve_gtin(*, user, number: str) -> scanning.ScanResult | None:
         code=number,
         label=mapped.product.name,
         object_id=mapped.product_id,
-        details={"pack_size": mapped.product.pack_size, "units": mapped.units, "ean": number},
+        details={
+            "pack_size": mapped.product.pack_size,
+            "units": mapped.units,
+            "ean": number,
+            "category_id": mapped.product.category_id,
+            "category": mapped.product.category.name,
+            "active": mapped.product.is_active,
+        },
     )
 
 

@@ -80,7 +80,7 @@ def test_check_eligibility_by_uitpas_asks_uitpas_once_and_reuses_the_check(
     assert Evidence.objects.filter(kind="uitpas").count() == 1  # the recent check was reused
 
 
-def test_uitpas_down_is_a_clear_error_and_writes_no_evidence(
+def test_uitpas_down_is_an_error_to_retry_not_a_warning_and_writes_no_evidence(
     client, volunteer, pamperbank, gent_point, uitpas, linked
 ):
     uitpas.down()
@@ -90,7 +90,8 @@ def test_uitpas_down_is_a_clear_error_and_writes_no_evidence(
         {"location_id": gent_point.pk, "uitpas_number": "0900000067513"},
         bearer(volunteer),
     )
-    assert 400 <= response.status_code < 600 and response.status_code != 500
+    assert response.status_code in (502, 503, 504), response.content
+    assert response.json()["code"] in ("unavailable", "timeout", "unauthorized", "rate_limited")
     assert response.json()["detail"]
     assert not Evidence.objects.exists()
 
@@ -198,3 +199,51 @@ def test_check_eligibility_keeps_its_path_and_declares_its_error_answers(client,
     body = schema["components"]["schemas"]["EligibilityIn"]["properties"]
     assert body["location_id"]["maximum"] == 2**31 - 1
     assert body["program_ids"]["maxItems"] == 100
+
+
+def test_a_blocked_uitpas_card_answers_with_a_warning_and_the_familys_other_evidence(
+    client, volunteer, social_worker, pamperbank, gent_point, uitpas
+):
+    household = services.register_household(
+        actor=social_worker,
+        postcode="9000",
+        children=[services.ChildIn(timezone.localdate().year, 1)],
+    )
+    services.issue_referral(actor=social_worker, household=household, programs=[pamperbank])
+    services.link_uitpas_card(actor=volunteer, household=household, number="0900000002312")
+
+    response = post(
+        client,
+        "/api/v1/toegang/eligibility",
+        {"location_id": gent_point.pk, "uitpas_number": "0900000002312"},
+        {**bearer(volunteer), "HTTP_ACCEPT_LANGUAGE": "nl"},
+    )
+
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    [warning] = answer["warnings"]
+    assert warning["code"] == "passholder_blocked" and warning["about_uitpas"] is True
+    assert "geblokkeerd" in warning["message"]
+    assert answer["entitlements"][0]["allowed"] is True  # the referral still counts
+    assert not Evidence.objects.filter(kind="uitpas").exists()
+
+
+def test_a_revoked_referral_answers_with_a_warning(
+    client, volunteer, social_worker, pamperbank, gent_point
+):
+    household = services.register_household(actor=social_worker, postcode="9000", children=[])
+    referral = services.issue_referral(
+        actor=social_worker, household=household, programs=[pamperbank]
+    )
+    services.revoke_referral(actor=social_worker, referral=referral)
+
+    response = post(
+        client,
+        "/api/v1/toegang/eligibility",
+        {"location_id": gent_point.pk, "referral_code": referral.code},
+        bearer(volunteer),
+    )
+
+    assert response.status_code == 200
+    assert [w["code"] for w in response.json()["warnings"]] == ["referral_revoked"]
+    assert response.json()["entitlements"][0]["allowed"] is False

@@ -33,6 +33,7 @@ class Entitlements:
     location: Location
     on: dt.date
     _cache: dict[int, access.Entitlement] = field(default_factory=dict, init=False, repr=False)
+    _categories: dict[int, list[Program]] = field(default_factory=dict, init=False, repr=False)
 
     def of(self, program: Program) -> access.Entitlement:
         if program.pk not in self._cache:
@@ -40,6 +41,13 @@ class Entitlements:
                 household=self.household, program=program, location=self.location, on=self.on
             )
         return self._cache[program.pk]
+
+    def programs_for(self, category_id: int) -> list[Program]:
+        """``programs_for_category``, read once per category for this basket (a basket of
+        diapers has many products of one category)."""
+        if category_id not in self._categories:
+            self._categories[category_id] = programs_for_category(category_id)
+        return self._categories[category_id]
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class ProgramChoice:
 def program_for(*, category_id: int, good: str, entitlements: Entitlements) -> ProgramChoice:
     """The program ``good`` (a product or item name, for messages) goes out under for
     this household, or why there is none."""
-    programs = programs_for_category(category_id)
+    programs = entitlements.programs_for(category_id)
     if not programs:
         return ProgramChoice(
             None,

@@ -49,8 +49,11 @@ class ProgramCategory(models.Model):
 
 
 class Visit(models.Model):
-    """One confirmed basket at the counter: what a household took, borrowed and brought
-    back in one go. Its idempotency key makes a retried confirm record nothing twice."""
+    """One confirmed action at the counter: a whole basket (what a household took,
+    borrowed and brought back in one go), or one check-out, return, renewal, exchange,
+    distribution or correction. Every counter service claims its idempotency key here,
+    with the hash of the request: a retry gets the first answer and records nothing
+    twice, the same key for another request is refused."""
 
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="+"
@@ -63,6 +66,8 @@ class Visit(models.Model):
     # NULL (not ""): rows without a key stay outside the unique constraint below.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     request_hash = models.CharField(max_length=64, blank=True)
+    # The service that recorded it (confirm_visit, checkout_loan, renew_loan, ...).
+    operation = models.CharField(_("operation"), max_length=30, default="confirm_visit")
 
     class Meta:
         verbose_name = _("counter visit")
@@ -183,6 +188,7 @@ class Loan(models.Model):
         PARTLY = "deels", _("partly kept")
         NONE = "geen", _("no deposit")
         CARRIED = "overgedragen", _("carried over to the next loan")
+        REFUNDED_TO_THIRD_PARTY = "terug_derde", _("refunded to the third party")
 
     item = models.ForeignKey(
         Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
@@ -228,7 +234,7 @@ class Loan(models.Model):
     override_reason = models.CharField(_("override reason"), max_length=200, blank=True)
     exchanged_from = models.OneToOneField(
         "self",
-        verbose_name=_("exchanged for"),
+        verbose_name=_("replaces the loan"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -299,6 +305,12 @@ class Loan(models.Model):
     @property
     def is_open(self) -> bool:
         return self.returned_at is None
+
+    @property
+    def deposit_refund_to(self) -> str:
+        """Who gets this deposit back: the third party that paid it (its name), or ""
+        for the household."""
+        return self.deposit_third_party if self.deposit_payer == self.Payer.THIRD_PARTY else ""
 
     @property
     def deposit_difference(self) -> Decimal:

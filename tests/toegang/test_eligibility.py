@@ -117,3 +117,34 @@ def test_an_old_uitpas_check_asks_for_a_new_scan(family, volunteer, pamperbank, 
     make_check(family, volunteer, hours_ago=48)
     result = selectors.entitlement(household=family, program=pamperbank, location=gent_point)
     assert not result.allowed and result.needs_uitpas_check
+
+
+# --- The quota period ----------------------------------------------------------------------
+
+
+def _quota_left_days_after_taking_it_all(family, social_worker, pamperbank, gent_point, days):
+    """The whole quota (8 packs, period 28 days) taken ``days`` days before today."""
+    services.issue_referral(actor=social_worker, household=family, programs=[pamperbank])
+    taken_on = TODAY() - dt.timedelta(days=days)
+
+    def took_all_then(*, household, program, since):
+        return 8 if since <= taken_on else 0
+
+    selectors.register_packs_taken(took_all_then)
+    try:
+        return selectors.entitlement(
+            household=family, program=pamperbank, location=gent_point
+        ).quota_remaining
+    finally:
+        selectors.unregister_packs_taken(took_all_then)
+
+
+def test_a_quota_taken_27_days_ago_is_still_used_up(family, social_worker, pamperbank, gent_point):
+    assert pamperbank.quota_period_days == 28
+    left = _quota_left_days_after_taking_it_all(family, social_worker, pamperbank, gent_point, 27)
+    assert left == 0
+
+
+def test_a_quota_taken_28_days_ago_is_whole_again(family, social_worker, pamperbank, gent_point):
+    left = _quota_left_days_after_taking_it_all(family, social_worker, pamperbank, gent_point, 28)
+    assert left == 8

@@ -30,7 +30,8 @@ def test_packs_taken_by_a_provider_lower_the_quota_left(referred, pamperbank, ge
     finally:
         selectors.unregister_packs_taken(took_three)
     assert result.quota_packs == 8 and result.quota_remaining == 5  # one child under three
-    period = dt.timedelta(days=pamperbank.quota_period_days)
+    # The period counts today: 28 days are today and the 27 before it.
+    period = dt.timedelta(days=pamperbank.quota_period_days - 1)
     assert seen == [(referred.pk, pamperbank.pk, timezone.localdate() - period)]
 
 

@@ -178,3 +178,78 @@ def test_two_loans_for_one_household_at_once_keep_the_program_maximum(
     assert len(failed) == 1, failed
     assert failed[0].code == "max_loans"
     assert Loan.objects.filter(household=household, returned_at__isnull=True).count() == 2
+
+
+def test_a_return_and_loans_crossing_at_two_counters_never_deadlock(
+    point, babytheek, stroller_type
+):
+    """Counter A: household 1 brings item "nine" back and borrows "four"; counter B:
+    household 2 borrows "four" and "nine", at once. Every visit locks the basket's items
+    in one ordered query before any loan row, so they queue instead of deadlocking: A
+    always gets "four" (B cannot have "nine" while household 1 has it)."""
+    from tests.voorraad.factories import ItemFactory
+    from uitlening.services import ReturnLine
+
+    first, second = counter_volunteers(point, 2)
+    for round_number in range(5):
+        household_1, household_2 = families(2, [babytheek])
+        four = ItemFactory(item_type=stroller_type, name=f"Vier {round_number}", location=point)
+        nine = ItemFactory(item_type=stroller_type, name=f"Negen {round_number}", location=point)
+        assert four.pk < nine.pk
+        checkout_loan(
+            actor=first, location=point, household=household_1, item=nine,
+            accessories=[], condition="goed", deposit_payment="cash",
+        )  # fmt: skip
+
+        def counter_a(four=four, nine=nine, household=household_1):
+            return confirm_visit(
+                actor=first,
+                location=point,
+                household=household,
+                lines=[
+                    ReturnLine(item=nine, condition="goed"),
+                    LoanLine(item=four, condition="goed", deposit_payment="cash"),
+                ],
+            )
+
+        def counter_b(four=four, nine=nine, household=household_2):
+            return confirm_visit(
+                actor=second,
+                location=point,
+                household=household,
+                lines=[
+                    LoanLine(item=four, condition="goed", deposit_payment="cash"),
+                    LoanLine(item=nine, condition="goed", deposit_payment="cash"),
+                ],
+            )
+
+        outcomes = run_together(lambda work: work(), [(counter_a,), (counter_b,)])
+
+        assert [kind for kind, _value in outcomes] == ["ok", "error"], outcomes
+        [error] = errors_of(outcomes)
+        assert isinstance(error, Conflict) and error.code == "item_unavailable", error
+        assert Loan.objects.get(item=four, returned_at__isnull=True).household == household_1
+        assert not Loan.objects.filter(item=nine, returned_at__isnull=True).exists()
+
+
+def test_one_key_sent_for_two_households_at_once_records_one_and_refuses_the_other(
+    point, pamperbank, diapers
+):
+    [user] = counter_volunteers(point, 1)
+    households = families(2, [pamperbank])
+
+    def hand_out(household):
+        return confirm_visit(
+            actor=user,
+            location=point,
+            household=household,
+            lines=[ProductLine(diapers, 1)],
+            idempotency_key="een-sleutel",
+        )
+
+    outcomes = run_together(hand_out, [(household,) for household in households])
+
+    failed = errors_of(outcomes)
+    assert len(failed) == 1, outcomes
+    assert isinstance(failed[0], Conflict) and failed[0].code == "idempotency_key_reused"
+    assert Visit.objects.count() == 1 == Distribution.objects.count()

@@ -280,3 +280,50 @@ def test_packs_taken_counts_the_period_and_skips_corrected_distributions(
         == 2
     )
     del kept
+
+
+def test_the_same_key_for_another_basket_is_a_conflict(volunteer, point, family, diapers, wipes):
+    hand_out(volunteer, point, family, (diapers, 1), idempotency_key="k-2")
+    with pytest.raises(Conflict) as more:
+        hand_out(volunteer, point, family, (diapers, 2), idempotency_key="k-2")
+    assert more.value.code == "idempotency_key_reused"
+    with pytest.raises(Conflict):
+        hand_out(volunteer, point, family, (wipes, 1), idempotency_key="k-2")
+    assert Distribution.objects.count() == 1
+
+
+def test_a_retried_correction_with_the_same_key_gets_the_first_answer(
+    volunteer, point, family, diapers
+):
+    distribution = hand_out(volunteer, point, family, (diapers, 1))
+    first = correct_distribution(
+        actor=volunteer, distribution=distribution, reason="fout", idempotency_key="corr-1"
+    )
+    again = correct_distribution(
+        actor=volunteer, distribution=distribution, reason="fout", idempotency_key="corr-1"
+    )
+    assert again.pk == first.pk and again.corrected_at == first.corrected_at
+    assert StockMovement.objects.filter(kind=StockMovement.Kind.REVERSAL).count() == 1
+
+
+def test_only_the_volunteer_who_recorded_it_or_a_coordinator_corrects_a_distribution(
+    volunteer, coordinator, point, family, diapers
+):
+    from kern.roles import Role
+
+    colleague = UserFactory(username="jef", role=Role.VOLUNTEER, locations=[point])
+    distribution = hand_out(volunteer, point, family, (diapers, 1))
+    with pytest.raises(NotAllowed):
+        correct_distribution(actor=colleague, distribution=distribution, reason="fout")
+    coordinator.locations.add(point)
+    assert (
+        correct_distribution(
+            actor=coordinator, distribution=distribution, reason="fout"
+        ).corrected_by
+        == coordinator
+    )
+
+
+def test_an_unknown_payment_is_named(volunteer, point, family, diapers):
+    with pytest.raises(DomainError, match="bitcoin"):
+        hand_out(volunteer, point, family, (diapers, 1), payment="bitcoin")

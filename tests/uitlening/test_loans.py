@@ -157,6 +157,8 @@ def test_a_laptop_not_wiped_since_its_last_loan_is_refused_and_lent_once_wiped(
         lend(volunteer, point, family, laptop)
     assert refused.value.code == "laptop_not_wiped"
 
+    # It came back yesterday and was wiped today: after the return.
+    Loan.objects.filter(pk=loan.pk).update(returned_at=timezone.now() - dt.timedelta(days=1))
     laptop.wiped_on = TODAY()
     laptop.save()
     assert lend(volunteer, point, family, laptop).item == laptop
@@ -519,3 +521,162 @@ def test_a_refused_exchange_changes_nothing(volunteer, point, family, small_bike
     assert old.returned_at is None
     assert status(small_bike) == Item.Status.ON_LOAN
     assert Loan.objects.count() == 1
+
+
+# --- Idempotency, retries, third parties, lock order ---------------------------------------
+
+
+def test_the_same_key_for_another_item_or_household_is_a_conflict(
+    volunteer, point, family, other_family, stroller, small_bike
+):
+    first = lend(volunteer, point, family, stroller, idempotency_key="uit-1")
+    with pytest.raises(Conflict) as other_item:
+        lend(volunteer, point, family, small_bike, idempotency_key="uit-1")
+    assert other_item.value.code == "idempotency_key_reused"
+    with pytest.raises(Conflict) as other_household:
+        lend(volunteer, point, other_family, stroller, idempotency_key="uit-1")
+    assert other_household.value.code == "idempotency_key_reused"
+    assert list(Loan.objects.all()) == [first]
+    assert status(small_bike) == Item.Status.AVAILABLE
+
+
+def test_a_double_click_on_renew_renews_once(volunteer, point, family, stroller):
+    loan = lend(volunteer, point, family, stroller)
+    first = renew_loan(actor=volunteer, location=point, loan=loan, idempotency_key="ren-1")
+    again = renew_loan(actor=volunteer, location=point, loan=loan, idempotency_key="ren-1")
+    assert again.pk == first.pk
+    assert again.due_on == first.due_on == TODAY() + dt.timedelta(days=60)
+    loan.refresh_from_db()
+    assert loan.renewals == 1
+    assert AuditEntry.objects.filter(action="renew_loan").count() == 1
+
+
+def test_a_renewal_is_refused_when_the_household_lost_access(volunteer, point, family, stroller):
+    from toegang.models import Referral
+
+    loan = lend(volunteer, point, family, stroller)
+    Referral.objects.filter(household=family).update(revoked_at=timezone.now())
+    with pytest.raises(DomainError, match="Babytheek") as refused:
+        renew_loan(actor=volunteer, location=point, loan=loan)
+    assert refused.value.code == "no_access"
+    loan.refresh_from_db()
+    assert loan.renewals == 0
+
+
+def test_a_retried_return_with_the_same_key_gets_the_first_answer(
+    volunteer, point, family, stroller
+):
+    loan = lend(volunteer, point, family, stroller)
+    first = return_loan(
+        actor=volunteer, location=point, loan=loan, condition="goed", idempotency_key="terug-1"
+    )
+    again = return_loan(
+        actor=volunteer, location=point, loan=loan, condition="goed", idempotency_key="terug-1"
+    )
+    assert again.pk == first.pk and again.returned_at == first.returned_at
+    with pytest.raises(Conflict) as reused:
+        return_loan(
+            actor=volunteer, location=point, loan=loan, condition="vuil", idempotency_key="terug-1"
+        )
+    assert reused.value.code == "idempotency_key_reused"
+
+
+def test_a_retried_exchange_with_the_same_key_gets_the_first_answer(
+    volunteer, point, family, small_bike, big_bike
+):
+    old = lend(volunteer, point, family, small_bike)
+
+    def exchange():
+        return exchange_loan(
+            actor=volunteer,
+            location=point,
+            loan=old,
+            back=ReturnLine(item=small_bike, condition="goed"),
+            out=LoanLine(item=big_bike, condition="goed", deposit_payment="cash"),
+            idempotency_key="ruil-1",
+        )
+
+    first = exchange()
+    again = exchange()
+    assert again.pk == first.pk
+    assert Loan.objects.count() == 2
+
+
+def test_a_return_of_a_third_party_deposit_is_refunded_to_the_third_party(
+    volunteer, point, family, stroller
+):
+    loan = lend(volunteer, point, family, stroller, deposit_payer="derde", deposit_payment="geen",
+                third_party="OCMW Gent")  # fmt: skip
+    returned = return_loan(actor=volunteer, location=point, loan=loan, condition="goed")
+    assert returned.deposit_outcome == Loan.DepositOutcome.REFUNDED_TO_THIRD_PARTY
+    assert returned.deposit_refund_to == "OCMW Gent"
+
+
+def test_an_exchange_carries_the_third_party_payer_with_the_deposit(
+    volunteer, point, family, small_bike, big_bike
+):
+    old = lend(volunteer, point, family, small_bike, deposit_payer="derde", deposit_payment="geen",
+               third_party="OCMW Gent")  # fmt: skip
+    new = exchange_loan(
+        actor=volunteer,
+        location=point,
+        loan=old,
+        back=ReturnLine(item=small_bike, condition="goed"),
+        out=LoanLine(item=big_bike, condition="goed"),
+    )
+    assert (new.deposit_payer, new.deposit_third_party) == ("derde", "OCMW Gent")
+    assert new.deposit_carried == Decimal("10")
+
+
+def test_a_laptop_wiped_on_the_day_it_came_back_is_not_taken_as_wiped(
+    volunteer, point, family, laptop
+):
+    laptop.wiped_on = TODAY() - dt.timedelta(days=60)
+    laptop.save()
+    loan = lend(volunteer, point, family, laptop)
+    return_loan(actor=volunteer, location=point, loan=loan, condition="goed")
+    # The wipe may have been done in the morning, before the laptop came back.
+    Item.objects.filter(pk=laptop.pk).update(wiped_on=TODAY())
+    laptop.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        lend(volunteer, point, family, laptop)
+    assert refused.value.code == "laptop_not_wiped"
+
+
+def test_a_damaged_return_while_a_ticket_is_open_adds_to_that_ticket(
+    volunteer, coordinator, point, family, stroller
+):
+    from uitlening.services import open_repair_ticket
+    from voorraad import services as stock
+
+    ticket = open_repair_ticket(actor=coordinator, item=stroller, problem="Rem hapert")
+    stock.change_item_status(actor=coordinator, item=stroller, status=Item.Status.AVAILABLE)
+    loan = lend(volunteer, point, family, stroller)
+
+    return_loan(actor=volunteer, location=point, loan=loan, condition="slecht", damage="Wiel krom")
+
+    ticket.refresh_from_db()
+    assert RepairTicket.objects.count() == 1
+    assert "Rem hapert" in ticket.problem and "Wiel krom" in ticket.problem
+    assert ticket.loan == loan
+    assert status(stroller) == Item.Status.IN_REPAIR
+
+
+def test_a_return_locks_the_item_before_the_loan(volunteer, point, family, stroller):
+    from uitlening.services import loans as loan_services
+
+    loan = lend(volunteer, point, family, stroller)
+    order = []
+    lock_item, lock_open_loan = loan_services.lock_item, loan_services.lock_open_loan
+    with (
+        mock.patch.object(
+            loan_services, "lock_item", side_effect=lambda i: order.append("item") or lock_item(i)
+        ),
+        mock.patch.object(
+            loan_services,
+            "lock_open_loan",
+            side_effect=lambda lo: order.append("loan") or lock_open_loan(lo),
+        ),
+    ):
+        return_loan(actor=volunteer, location=point, loan=loan, condition="goed")
+    assert order[:2] == ["item", "loan"]

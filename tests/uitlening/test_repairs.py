@@ -89,3 +89,38 @@ def test_a_volunteer_does_not_handle_repair_tickets(volunteer, coordinator, stro
     ticket = open_repair_ticket(actor=coordinator, item=stroller, problem="Piept")
     with pytest.raises(NotAllowed):
         mark_repaired(actor=volunteer, ticket=ticket)
+
+
+def test_a_ticket_of_an_item_made_available_by_hand_is_closed_as_ready(coordinator, stroller):
+    from voorraad import services as stock
+
+    ticket = open_repair_ticket(actor=coordinator, item=stroller, problem="Piept")
+    stock.change_item_status(actor=coordinator, item=stroller, status=Item.Status.AVAILABLE)
+
+    ticket = mark_repaired(actor=coordinator, ticket=ticket, notes="Al hersteld")
+
+    assert ticket.status == "klaar" and ticket.closed_at is not None
+    assert status(stroller) == Item.Status.AVAILABLE
+
+
+def test_a_ticket_of_an_item_made_available_by_hand_may_still_retire_it(coordinator, stroller):
+    from voorraad import services as stock
+
+    ticket = open_repair_ticket(actor=coordinator, item=stroller, problem="Piept")
+    stock.change_item_status(actor=coordinator, item=stroller, status=Item.Status.AVAILABLE)
+
+    ticket = retire_from_repair(actor=coordinator, ticket=ticket, reason="Frame gebarsten")
+
+    assert ticket.status == "afgevoerd"
+    assert status(stroller) == Item.Status.RETIRED
+
+
+def test_a_ticket_of_an_item_retired_by_hand_is_closed_as_retired(coordinator, stroller):
+    from voorraad import services as stock
+
+    ticket = open_repair_ticket(actor=coordinator, item=stroller, problem="Piept")
+    stock.change_item_status(actor=coordinator, item=stroller, status=Item.Status.RETIRED)
+    with pytest.raises(Conflict):
+        mark_repaired(actor=coordinator, ticket=ticket)
+    ticket = retire_from_repair(actor=coordinator, ticket=ticket, reason="Afgevoerd")
+    assert ticket.status == "afgevoerd"

@@ -166,3 +166,97 @@ def test_overdue_loans_are_listed_per_point_longest_overdue_first(point, other_p
 
 def test_nobody_waits_for_an_item_type_until_reservations_exist(stroller_type):
     assert selectors.households_waiting(stroller_type) == 0
+
+
+def test_the_preview_refuses_a_second_exchange_of_one_item_and_carries_its_deposit_once(
+    volunteer, point, family, stroller, small_bike, big_bike
+):
+    checkout_loan(
+        actor=volunteer, location=point, household=family, item=small_bike,
+        accessories=[], condition="goed", deposit_payment="cash",
+    )  # fmt: skip
+    preview = selectors.price_basket(
+        household=family,
+        location=point,
+        lines=[
+            ReturnLine(item=small_bike, condition="goed"),
+            LoanLine(item=big_bike, condition="goed", replaces=small_bike, deposit_payment="cash"),
+            LoanLine(
+                item=stroller,
+                accessories=("regenhoes", "voetenzak"),
+                condition="goed",
+                deposit_payment="cash",
+                replaces=small_bike,
+            ),
+        ],
+    )
+    assert [(r.code, r.line) for r in preview.refusals] == [("exchange_twice", 2)]
+    assert [p.deposit_carried for p in preview.loans] == [Decimal("10"), Decimal("0")]
+    # big bike 15 minus the 10 carried once, stroller 5 in full
+    assert preview.deposits_due == Decimal("10")
+
+
+def test_the_preview_refunds_a_third_party_deposit_to_the_third_party(
+    volunteer, point, family, stroller
+):
+    checkout_loan(
+        actor=volunteer, location=point, household=family, item=stroller,
+        accessories=["regenhoes", "voetenzak"], condition="goed",
+        deposit_payer="derde", third_party="OCMW Gent",
+    )  # fmt: skip
+    preview = selectors.price_basket(
+        household=family, location=point, lines=[ReturnLine(item=stroller, condition="goed")]
+    )
+    assert preview.refusals == []
+    assert preview.deposits_refunded == Decimal("0")
+    assert preview.third_party_refunds == {"OCMW Gent": Decimal("5")}
+
+
+def test_the_preview_carries_a_third_party_deposit_over_to_the_third_party(
+    volunteer, point, family, small_bike, big_bike
+):
+    checkout_loan(
+        actor=volunteer, location=point, household=family, item=big_bike,
+        accessories=[], condition="goed", deposit_payer="derde", third_party="OCMW Gent",
+    )  # fmt: skip
+    preview = selectors.price_basket(
+        household=family,
+        location=point,
+        lines=[
+            ReturnLine(item=big_bike, condition="goed"),
+            LoanLine(item=small_bike, condition="goed", replaces=big_bike),
+        ],
+    )
+    assert preview.refusals == []
+    [loan] = preview.loans
+    assert (loan.check.deposit_payer, loan.check.third_party) == ("derde", "OCMW Gent")
+    assert preview.deposits_due == preview.deposits_refunded == Decimal("0")
+    assert preview.third_party_refunds == {"OCMW Gent": Decimal("5")}  # 15 carried, 10 due
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("deposit_payer", "buurman"), ("deposit_payment", "bitcoin")]
+)
+def test_a_bad_deposit_payer_or_payment_is_named_with_the_item(
+    point, family, stroller, field, value
+):
+    line = LoanLine(
+        item=stroller, accessories=("regenhoes", "voetenzak"), condition="goed", **{field: value}
+    )
+    preview = selectors.price_basket(household=family, location=point, lines=[line])
+    [refusal] = preview.refusals
+    assert "Bugaboo Fox" in refusal.message and value in refusal.message
+
+
+def test_a_bad_deposit_outcome_is_named_with_the_item(volunteer, point, family, stroller):
+    checkout_loan(
+        actor=volunteer, location=point, household=family, item=stroller,
+        accessories=["regenhoes", "voetenzak"], condition="goed", deposit_payment="cash",
+    )  # fmt: skip
+    preview = selectors.price_basket(
+        household=family,
+        location=point,
+        lines=[ReturnLine(item=stroller, condition="goed", deposit_outcome="weg")],
+    )
+    [refusal] = preview.refusals
+    assert "Bugaboo Fox" in refusal.message and "weg" in refusal.message

@@ -224,3 +224,70 @@ def test_a_coordinator_overrides_the_whole_visit_with_one_reason(
 def test_a_volunteer_confirms_only_at_their_own_points(volunteer, other_point, family, diapers):
     with pytest.raises(NotAllowed):
         confirm(volunteer, other_point, family, ProductLine(diapers, 1))
+
+
+def test_two_loan_lines_replacing_one_returned_item_are_refused_not_a_server_error(
+    volunteer, point, family, small_bike, big_bike, stroller
+):
+    checkout_loan(
+        actor=volunteer, location=point, household=family, item=small_bike,
+        accessories=[], condition="goed", deposit_payment="cash",
+    )  # fmt: skip
+    with pytest.raises(DomainError, match='Btwin 16"') as refused:
+        confirm(
+            volunteer,
+            point,
+            family,
+            ReturnLine(item=small_bike, condition="goed"),
+            LoanLine(item=big_bike, condition="goed", deposit_payment="cash", replaces=small_bike),
+            stroller_line(stroller, replaces=small_bike),
+        )
+    assert refused.value.code == "exchange_twice"
+    assert Loan.objects.count() == 1
+
+
+def test_an_unexpected_database_refusal_while_lending_is_a_conflict(
+    volunteer, point, family, stroller
+):
+    from unittest import mock
+
+    from django.db import IntegrityError
+
+    with (
+        mock.patch.object(Loan.objects, "create", side_effect=IntegrityError("boom")),
+        pytest.raises(Conflict, match="Bugaboo Fox") as refused,
+    ):
+        confirm(volunteer, point, family, stroller_line(stroller))
+    assert refused.value.code == "loan_not_recorded"
+
+
+def test_an_item_not_on_loan_to_this_household_is_refused_with_the_preview_message(
+    volunteer, point, family, other_family, stroller
+):
+    from uitlening import selectors
+
+    confirm(volunteer, point, family, stroller_line(stroller))
+    line = ReturnLine(item=stroller, condition="goed")
+    preview = selectors.price_basket(household=other_family, location=point, lines=[line])
+    with pytest.raises(Conflict) as refused:
+        confirm(volunteer, point, other_family, line)
+    assert [r.code for r in preview.refusals] == [refused.value.code]
+    assert str(refused.value) == preview.refusals[0].message
+
+
+def test_a_return_of_a_third_party_deposit_is_refunded_to_the_third_party(
+    volunteer, point, family, stroller
+):
+    confirm(
+        volunteer,
+        point,
+        family,
+        stroller_line(
+            stroller, deposit_payer="derde", deposit_payment="geen", third_party="OCMW Gent"
+        ),
+    )
+    [returned] = confirm(
+        volunteer, point, family, ReturnLine(item=stroller, condition="goed")
+    ).returns
+    assert returned.deposit_outcome == Loan.DepositOutcome.REFUNDED_TO_THIRD_PARTY
+    assert returned.deposit_refund_to == "OCMW Gent"

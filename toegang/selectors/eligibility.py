@@ -193,10 +193,12 @@ def entitlement(
     quota_packs = quota_remaining = None
     if allowed and program.quota_packs_per_child:
         quota_packs = facts.young_children * program.quota_packs_per_child
+        # A period of N days is today and the N - 1 days before it (packs_taken counts
+        # ``since`` itself).
         taken = packs_taken(
             household=household,
             program=program,
-            since=on - dt.timedelta(days=program.quota_period_days),
+            since=on - dt.timedelta(days=program.quota_period_days - 1),
         )
         quota_remaining = max(0, quota_packs - taken)
     return Entitlement(

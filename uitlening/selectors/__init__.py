@@ -9,6 +9,7 @@ from uitlening.selectors.basket import (
     HouseholdPanel,
     LoanPreview,
     ReturnPreview,
+    check_basket_lines,
     household_panel,
     price_basket,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "ReturnCheck",
     "ReturnLine",
     "ReturnPreview",
+    "check_basket_lines",
     "check_deposit",
     "check_in",
     "check_loan",

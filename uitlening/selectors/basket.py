@@ -1,8 +1,9 @@
 """The counter's reads of a visit: the household panel after a check-in scan, and the
 preview of a basket with every refusal, before anything is recorded.
 
-``price_basket`` runs the same checks ``confirm_visit`` runs (``plan_distribution``,
-``check_loan``, ``check_return``), so what the counter shows is what confirm does;
+``price_basket`` runs the same checks ``confirm_visit`` runs (``check_basket_lines``,
+``plan_distribution``, ``check_loan``, ``check_return``), so what the counter shows is
+what confirm does;
 confirm runs them again under the locks and re-checks everything server-side."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from kern.models import Location, User
 from toegang import selectors as access
 from toegang.models import Household, Program
+from uitlening.models import Loan
 from uitlening.selectors.checkin import CheckIn, check_in
 from uitlening.selectors.distributions import DistributionPlan, plan_distribution
 from uitlening.selectors.lines import BasketLine, LoanLine, ProductLine, Refusal, ReturnLine
@@ -34,6 +36,9 @@ from uitlening.selectors.loans import (
 from uitlening.selectors.programs import Entitlements
 
 OVERRIDE_PERMISSION = "kern.override_counter_rules"
+
+Payer = Loan.Payer
+Outcome = Loan.DepositOutcome
 
 
 @dataclass(frozen=True)
@@ -121,37 +126,105 @@ class BasketPreview:
 
     @property
     def deposits_due(self) -> Decimal:
-        """Deposits to pay at the counter now (after what exchanges carry over)."""
+        """Deposits the household pays at the counter now (after what exchanges carry
+        over); a third party's or a waived deposit is not paid here."""
         return sum(
             (
                 max(Decimal("0"), p.check.deposit - p.deposit_carried)
                 for p in self.loans
-                if p.check.item is not None
+                if p.check.deposit_payer == Payer.HOUSEHOLD
             ),
             Decimal("0"),
         )
 
+    def _refunds(self) -> list[tuple[str, Decimal]]:
+        """(who, amount) of every deposit handed back now: "" is the household, else the
+        third party that paid it. Returns refunded or partly kept, and what an exchange
+        carries over beyond the new deposit."""
+        refunds = [
+            (r.check.loan.deposit_refund_to, deposit_paid(r.check.loan) - r.check.kept)
+            for r in self.returns
+            if r.check.loan is not None and not r.exchanged and r.check.outcome != Outcome.NONE
+        ]
+        refunds += [
+            (
+                p.check.third_party if p.check.deposit_payer == Payer.THIRD_PARTY else "",
+                p.deposit_carried - p.check.deposit,
+            )
+            for p in self.loans
+            if p.deposit_carried > p.check.deposit
+        ]
+        return [(who, amount) for who, amount in refunds if amount > 0]
+
     @property
     def deposits_refunded(self) -> Decimal:
-        """Deposits to hand back now: returns refunded or partly kept, and what an
-        exchange carries over beyond the new deposit."""
-        refunds = sum(
-            (
-                deposit_paid(r.check.loan) - r.check.kept
-                for r in self.returns
-                if r.check.loan is not None and not r.exchanged and r.check.outcome != "geen"
-            ),
-            Decimal("0"),
-        )
-        extra = sum(
-            (max(Decimal("0"), p.deposit_carried - p.check.deposit) for p in self.loans),
-            Decimal("0"),
-        )
-        return refunds + extra
+        """Deposits handed back to the household now."""
+        return sum((amount for who, amount in self._refunds() if not who), Decimal("0"))
+
+    @property
+    def third_party_refunds(self) -> dict[str, Decimal]:
+        """Deposits a third party paid that go back to it now, per third party (never
+        to the household)."""
+        refunds: dict[str, Decimal] = {}
+        for who, amount in self._refunds():
+            if who:
+                refunds[who] = refunds.get(who, Decimal("0")) + amount
+        return refunds
 
 
 def _at(refusals: Sequence[Refusal], index: int) -> list[Refusal]:
     return [dataclasses.replace(r, line=index) for r in refusals]
+
+
+def check_basket_lines(lines: Sequence[BasketLine]) -> list[Refusal]:
+    """How the lines of a basket fit together, the one home of these rules for the
+    preview and for confirm: an item in the basket once (to lend or to bring back),
+    every exchange (``LoanLine.replaces``) naming an item brought back in the same
+    basket, and each item brought back replaced by at most one new loan."""
+    refusals: list[Refusal] = []
+    seen: set[int] = set()
+    returned = {line.item.pk for line in lines if isinstance(line, ReturnLine)}
+    replaced: set[int] = set()
+    for index, line in enumerate(lines):
+        if isinstance(line, ProductLine):
+            continue
+        if line.item.pk in seen:
+            refusals.append(
+                Refusal(
+                    "item_twice",
+                    _("%(item)s is in the basket twice.") % {"item": line.item.name},
+                    line=index,
+                )
+            )
+            continue
+        seen.add(line.item.pk)
+        if not isinstance(line, LoanLine) or line.replaces is None:
+            continue
+        old = line.replaces
+        if old.pk not in returned:
+            refusals.append(
+                Refusal(
+                    "exchange_without_return",
+                    _("%(item)s replaces %(old)s, but %(old)s is not brought back in this visit.")
+                    % {"item": line.item.name, "old": old.name},
+                    line=index,
+                )
+            )
+        elif old.pk in replaced:
+            refusals.append(
+                Refusal(
+                    "exchange_twice",
+                    _(
+                        "%(item)s replaces %(old)s, but another item in the basket replaces "
+                        "%(old)s already: one item brought back makes one exchange."
+                    )
+                    % {"item": line.item.name, "old": old.name},
+                    line=index,
+                )
+            )
+        else:
+            replaced.add(old.pk)
+    return refusals
 
 
 def price_basket(
@@ -182,20 +255,20 @@ def price_basket(
         index = product_index[refusal.line] if refusal.line is not None else None
         refusals.append(dataclasses.replace(refusal, line=index))
 
+    structure = check_basket_lines(lines)
+    refusals.extend(structure)
+    twice = {r.line for r in structure if r.code == "item_twice"}
+    # A line whose exchange is refused carries no deposit over.
+    no_exchange = {r.line for r in structure if r.code != "item_twice"}
     replaced = {
         line.replaces.pk
-        for line in lines
-        if isinstance(line, LoanLine) and line.replaces is not None
+        for index, line in enumerate(lines)
+        if isinstance(line, LoanLine) and line.replaces is not None and index not in no_exchange
     }
     returns: list[ReturnPreview] = []
-    seen_items: set[int] = set()
     for index, line in enumerate(lines):
-        if not isinstance(line, ReturnLine):
+        if not isinstance(line, ReturnLine) or index in twice:
             continue
-        if line.item.pk in seen_items:
-            refusals.append(_twice(line.item.name, index))
-            continue
-        seen_items.add(line.item.pk)
         exchanged = line.item.pk in replaced
         check = check_return(household=household, line=line, exchanged=exchanged)
         refusals.extend(_at(check.refusals, index))
@@ -206,27 +279,11 @@ def price_basket(
     loans: list[LoanPreview] = []
     borrowing: dict[int, int] = {}
     for index, line in enumerate(lines):
-        if not isinstance(line, LoanLine):
+        if not isinstance(line, LoanLine) or index in twice:
             continue
-        if line.item.pk in seen_items:
-            refusals.append(_twice(line.item.name, index))
-            continue
-        seen_items.add(line.item.pk)
-        replaces = by_item.get(line.replaces.pk) if line.replaces is not None else None
-        if line.replaces is not None and replaces is None:
-            refusals.append(
-                Refusal(
-                    "exchange_without_return",
-                    _("%(item)s replaces %(old)s, but %(old)s is not brought back in this visit.")
-                    % {"item": line.item.name, "old": line.replaces.name},
-                    line=index,
-                )
-            )
-        carried = (
-            deposit_paid(replaces.loan)
-            if replaces is not None and replaces.loan is not None
-            else Decimal("0")
-        )
+        replaces = None
+        if line.replaces is not None and index not in no_exchange:
+            replaces = by_item.get(line.replaces.pk)
         loan_check = check_loan(
             household=household,
             location=location,
@@ -234,13 +291,13 @@ def price_basket(
             entitlements=entitlements,
             returning=returning,
             borrowing=borrowing,
-            deposit_carried=carried,
             on=on,
+            replaces=replaces.loan if replaces is not None else None,
         )
         if loan_check.program is not None:
             borrowing[loan_check.program.pk] = borrowing.get(loan_check.program.pk, 0) + 1
         refusals.extend(_at(loan_check.refusals, index))
-        loans.append(LoanPreview(index, loan_check, carried, replaces))
+        loans.append(LoanPreview(index, loan_check, loan_check.deposit_carried, replaces))
 
     return BasketPreview(
         products=plan,
@@ -248,12 +305,4 @@ def price_basket(
         returns=returns,
         refusals=refusals,
         may_override=bool(actor is not None and actor.has_perm(OVERRIDE_PERMISSION)),
-    )
-
-
-def _twice(name: str, index: int) -> Refusal:
-    return Refusal(
-        "item_twice",
-        _("%(item)s is in the basket twice.") % {"item": name},
-        line=index,
     )

@@ -110,6 +110,11 @@ class LoanCheck:
     deposit: Decimal
     social: bool
     refusals: list[Refusal] = field(default_factory=list)
+    # Who pays the deposit (a ``Loan.Payer`` value and the third party's name): the
+    # line's choice, or in an exchange whoever paid the deposit that carries over.
+    deposit_payer: str = Payer.HOUSEHOLD
+    third_party: str = ""
+    deposit_carried: Decimal = Decimal("0")
 
     @property
     def blocking(self) -> list[Refusal]:
@@ -129,9 +134,23 @@ def check_deposit(
     one that is due, with a reason: an override); a third party is named; a household
     pays what ``carried`` (an exchanged loan's deposit) does not cover."""
     if payer not in Payer.values:
-        return Refusal("deposit_payer", _("Say who pays the deposit."))
+        return Refusal(
+            "deposit_payer",
+            _(
+                "%(item)s: say who pays the deposit (the household, a third party or "
+                "waived), not “%(value)s”."
+            )
+            % {"item": item.name, "value": payer},
+        )
     if payment not in DepositPayment.values:
-        return Refusal("deposit_payment", _("Say how the deposit is paid."))
+        return Refusal(
+            "deposit_payment",
+            _(
+                "%(item)s: say how the deposit is paid (cash, Payconiq or nothing at the "
+                "counter), not “%(value)s”."
+            )
+            % {"item": item.name, "value": payment},
+        )
     if payer == Payer.WAIVED:
         if deposit > 0:
             return Refusal(
@@ -178,6 +197,9 @@ def _status_refusal(item: Item, household: Household) -> Refusal | None:
 
 
 def _laptop_refusal(item: Item) -> Refusal | None:
+    """A laptop goes out only when wiped AFTER the day its last loan came back:
+    ``wiped_on`` is a date, so a wipe on the return day itself may have been done
+    before the laptop was back, and does not count."""
     if item.item_type.safety != ItemType.Safety.LAPTOP:
         return None
     if item.wiped_on is None:
@@ -192,12 +214,12 @@ def _laptop_refusal(item: Item) -> Refusal | None:
         .values_list("returned_at", flat=True)
         .first()
     )
-    if last is not None and item.wiped_on < timezone.localdate(last):
+    if last is not None and item.wiped_on <= timezone.localdate(last):
         return Refusal(
             "laptop_not_wiped",
             _(
                 "%(item)s came back on %(returned)s and was last wiped on %(wiped)s: wipe it "
-                "before it goes out again."
+                "(and enter a wipe date after the return) before it goes out again."
             )
             % {
                 "item": item.name,
@@ -238,6 +260,7 @@ def check_loan(
     borrowing: Mapping[int, int] | None = None,
     deposit_carried: Decimal = Decimal("0"),
     on: dt.date | None = None,
+    replaces: Loan | None = None,
 ) -> LoanCheck:
     """Every rule of lending ``line.item`` to ``household`` at ``location``: the item's
     status and holds, its safety (car seat end of life or crash, laptop wiped since its
@@ -247,8 +270,15 @@ def check_loan(
 
     ``returning``: ids of loans brought back in the same visit (they no longer count as
     open or overdue). ``borrowing``: program id → items lent earlier in the same basket.
-    ``deposit_carried``: the deposit an exchanged loan hands over to this one."""
+    ``replaces``: the loan brought back in an exchange; its paid deposit carries over
+    to this one, and so does who paid it (a third party stays the payer). Without it,
+    ``deposit_carried`` is the deposit carried over."""
     on = on or timezone.localdate()
+    payer, third_party = line.deposit_payer, line.third_party
+    if replaces is not None:
+        deposit_carried = deposit_paid(replaces)
+        if deposit_carried > 0:
+            payer, third_party = replaces.deposit_payer, replaces.deposit_third_party
     entitlements = entitlements or Entitlements(household=household, location=location, on=on)
     item = line.item
     refusals: list[Refusal] = []
@@ -325,9 +355,9 @@ def check_loan(
         )
     deposit_refusal = check_deposit(
         deposit=deposit,
-        payer=line.deposit_payer,
+        payer=payer,
         payment=line.deposit_payment,
-        third_party=line.third_party,
+        third_party=third_party,
         item=item,
         carried=deposit_carried,
     )
@@ -340,6 +370,9 @@ def check_loan(
         deposit=deposit,
         social=social,
         refusals=refusals,
+        deposit_payer=payer,
+        third_party=third_party.strip() if payer == Payer.THIRD_PARTY else "",
+        deposit_carried=deposit_carried,
     )
 
 
@@ -369,7 +402,9 @@ def check_return(
     """Taking ``line.item`` back: it must be on loan (to ``household`` when given), the
     missing accessories must be ones that went out, and the deposit outcome must add up
     (keeping all or part of it needs a reason; never more than was paid). In an
-    exchange (``exchanged``) the whole deposit carries over to the next loan."""
+    exchange (``exchanged``) the whole deposit carries over to the next loan. A deposit
+    a third party paid is refunded to that third party (``REFUNDED_TO_THIRD_PARTY``),
+    never to the household."""
     item = line.item
     loan = loan or open_loan_of_item(item)
     refusals: list[Refusal] = []
@@ -407,14 +442,27 @@ def check_return(
             )
         )
     paid = deposit_paid(loan)
-    outcome = line.deposit_outcome or (Outcome.REFUNDED if paid > 0 else Outcome.NONE)
+    third_party = loan.deposit_payer == Payer.THIRD_PARTY
+    refunded = Outcome.REFUNDED_TO_THIRD_PARTY if third_party else Outcome.REFUNDED
+    outcome = line.deposit_outcome or (refunded if paid > 0 else Outcome.NONE)
+    if outcome in (Outcome.REFUNDED, Outcome.REFUNDED_TO_THIRD_PARTY) and third_party:
+        outcome = Outcome.REFUNDED_TO_THIRD_PARTY
     if exchanged:
         outcome = Outcome.CARRIED if paid > 0 else Outcome.NONE
     kept = Decimal("0")
     if exchanged:
         pass
-    elif outcome not in (Outcome.REFUNDED, Outcome.KEPT, Outcome.PARTLY, Outcome.NONE):
-        refusals.append(Refusal("deposit_outcome", _("Say what happens with the deposit.")))
+    elif outcome not in (refunded, Outcome.KEPT, Outcome.PARTLY, Outcome.NONE):
+        refusals.append(
+            Refusal(
+                "deposit_outcome",
+                _(
+                    "%(item)s: say what happens with the deposit (refunded, kept or partly "
+                    "kept), not “%(value)s”."
+                )
+                % {"item": item.name, "value": outcome},
+            )
+        )
     elif outcome == Outcome.NONE and paid > 0:
         refusals.append(
             Refusal(
@@ -423,7 +471,7 @@ def check_return(
                 % {"item": item.name, "amount": _euro(paid)},
             )
         )
-    elif outcome in (Outcome.REFUNDED, Outcome.KEPT, Outcome.PARTLY) and paid <= 0:
+    elif outcome in (refunded, Outcome.KEPT, Outcome.PARTLY) and paid <= 0:
         refusals.append(
             Refusal(
                 "deposit_outcome",

@@ -7,19 +7,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern import audit
-from kern.errors import Conflict, DomainError
-from kern.idempotency import MAX_KEY_LENGTH
+from kern.errors import Conflict, DomainError, NotAllowed
 from kern.models import Location, User
 from toegang import services as access
 from toegang.models import Household
 from uitlening.models import Distribution, DistributionLine, Visit
-from uitlening.selectors import Entitlements, ProductLine, plan_distribution
+from uitlening.selectors import OVERRIDE_PERMISSION, Entitlements, ProductLine, plan_distribution
 from uitlening.services._rules import (
+    claim,
+    describe_line,
+    idempotency_key_text,
     lock_household,
     log_override,
     reason_text,
@@ -32,16 +34,6 @@ from voorraad.models import StockMovement
 Payment = Distribution.Payment
 
 
-def idempotency_key_text(key: str | None) -> str | None:
-    key = (key or "").strip()
-    if len(key) > MAX_KEY_LENGTH:
-        raise DomainError(
-            _("The idempotency key is longer than %(max)d characters.") % {"max": MAX_KEY_LENGTH},
-            field="idempotency_key",
-        )
-    return key or None
-
-
 def _payment(payment: str | None, contribution: Decimal) -> str:
     if payment is None or payment == "":
         if contribution > 0:
@@ -52,7 +44,11 @@ def _payment(payment: str | None, contribution: Decimal) -> str:
             )
         return Payment.FREE
     if payment not in Payment.values:
-        raise DomainError(_("Say how the contribution was paid."), field="payment")
+        raise DomainError(
+            _("Say how the contribution was paid (free, cash or Payconiq), not “%(value)s”.")
+            % {"value": payment},
+            field="payment",
+        )
     if payment == Payment.FREE and contribution > 0:
         raise DomainError(
             _("A contribution of € %(amount)s is due, so it is not free: cash or Payconiq?")
@@ -140,55 +136,74 @@ def record_distribution(
     ``payment`` is a ``Distribution.Payment`` value: free only when no contribution is
     due; None means free, and is refused when a contribution is due.
     ``idempotency_key``: the same key from the same person returns the first
-    distribution and records nothing again (also for concurrent retries)."""
+    distribution and records nothing again (also for concurrent retries); the same key
+    for another household or basket is a ``Conflict``."""
     require_counter(actor, location)
     key = idempotency_key_text(idempotency_key)
     household = lock_household(household)
-    if key:
-        existing = _existing(actor, key, household)
-        if existing is not None:
-            return existing
-    try:
-        with transaction.atomic():
-            return book_distribution(
-                actor=actor,
-                location=location,
-                household=household,
-                lines=lines,
-                payment=payment,
-                override_reason=override_reason,
-                idempotency_key=key,
-                source=source,
-            )
-    except IntegrityError:
-        # A concurrent request with this key committed first (its insert made ours wait).
-        existing = _existing(actor, key, household) if key else None
-        if existing is None:
-            raise
-        return existing
-
-
-def _existing(actor: User, key: str, household: Household) -> Distribution | None:
-    existing = Distribution.objects.filter(user=actor, idempotency_key=key).first()
-    if existing is not None and existing.household_id != household.pk:
-        raise Conflict(
-            _("This idempotency key was used for another household. Use a new key."),
-            code="idempotency_key_reused",
-        )
-    return existing
+    visit, replayed = claim(
+        actor=actor,
+        key=key,
+        operation="record_distribution",
+        household=household,
+        location=location,
+        request={
+            "household": household.pk,
+            "lines": [describe_line(line) for line in lines],
+            "payment": payment,
+            "override": override_reason,
+        },
+    )
+    if replayed:
+        return visit.distributions.get()
+    return book_distribution(
+        actor=actor,
+        location=location,
+        household=household,
+        lines=lines,
+        payment=payment,
+        override_reason=override_reason,
+        visit=visit,
+        idempotency_key=key,
+        source=source,
+    )
 
 
 @transaction.atomic
 def correct_distribution(
-    *, actor: User, distribution: Distribution, reason: str, source: str = ""
+    *,
+    actor: User,
+    distribution: Distribution,
+    reason: str,
+    source: str = "",
+    idempotency_key: str | None = None,
 ) -> Distribution:
     """Undo a distribution on the day it was made: every ledger line is reversed, the
     distribution is marked corrected with the reason, and its packs no longer count
-    against the quota. Later, stock is corrected by a coordinator's adjustment."""
+    against the quota. Only the person who recorded it or a coordinator corrects it.
+    Later, stock is corrected by a coordinator's adjustment. ``idempotency_key``: a
+    retry gets the corrected distribution again."""
     require_counter(actor, distribution.location)
+    key = idempotency_key_text(idempotency_key)
     reason = reason_text(reason, field="reason")
     if not reason:
         raise DomainError(_("Give a reason for the correction."), field="reason")
+    if distribution.user_id != actor.pk and not actor.has_perm(OVERRIDE_PERMISSION):
+        raise NotAllowed(
+            _("Only the volunteer who recorded this distribution or a coordinator corrects it."),
+            code="not_your_distribution",
+        )
+    household = lock_household(distribution.household)
+    visit, replayed = claim(
+        actor=actor,
+        key=key,
+        operation="correct_distribution",
+        household=household,
+        location=distribution.location,
+        request={"distribution": distribution.pk, "reason": reason},
+    )
+    if replayed:
+        return Distribution.objects.get(pk=distribution.pk)
     distribution = Distribution.objects.select_for_update().get(pk=distribution.pk)
     if distribution.corrected_at is not None:
         raise Conflict(
@@ -220,6 +235,6 @@ def correct_distribution(
         action="correct_distribution",
         obj=distribution,
         source=source,
-        details={"reason": reason},
+        details={"reason": reason, "visit": visit.pk},
     )
     return distribution

@@ -1,8 +1,10 @@
 """Loans at the counter: check-out (status, safety, access, maximum, overdue, checklist,
 condition, deposit), return (condition, missing accessories, damage → repair ticket;
-deposit refunded or kept), renewal and exchange. Each in one transaction, after
-locking the household and then the item, so two counters cannot lend one item twice
-(and the database's one-open-loan-per-item constraint says so too)."""
+deposit refunded or kept), renewal and exchange. Each in one transaction, locking the
+household, then the items (one query, by id), then the loan rows: the order every
+counter service keeps (see ``_rules``), so two counters wait instead of deadlocking
+and cannot lend one item twice (the database's one-open-loan-per-item constraint says
+so too). Each takes an idempotency key: a retry gets the first answer."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from kern import audit
 from kern.errors import Conflict, DomainError
 from kern.models import Location, User
+from toegang import selectors as access_selectors
 from toegang import services as access
 from toegang.models import Household
 from uitlening.models import Loan, Visit
@@ -26,27 +29,26 @@ from uitlening.selectors import (
     ReturnLine,
     check_loan,
     check_return,
-    deposit_paid,
     due_date,
     households_waiting,
 )
 from uitlening.services._rules import (
+    claim,
+    describe_line,
+    idempotency_key_text,
     lock_household,
+    lock_item,
+    lock_items,
     log_override,
     refuse,
     require_counter,
     settle,
 )
-from uitlening.services.distributions import idempotency_key_text
 from uitlening.services.repairs import open_ticket_for
 from voorraad import services as stock
 from voorraad.models import Item
 
 Outcome = Loan.DepositOutcome
-
-
-def lock_item(item: Item) -> Item:
-    return Item.objects.select_for_update(of=("self",)).select_related("item_type").get(pk=item.pk)
 
 
 def lock_open_loan(loan: Loan) -> Loan:
@@ -94,7 +96,6 @@ def lend(
         third_party=line.third_party,
         replaces=line.replaces,
     )
-    carried = deposit_paid(replaces) if replaces is not None else Decimal("0")
     check = check_loan(
         household=household,
         location=location,
@@ -102,7 +103,7 @@ def lend(
         entitlements=entitlements,
         returning=set(returning) | ({replaces.pk} if replaces is not None else set()),
         borrowing=borrowing,
-        deposit_carried=carried,
+        replaces=replaces,
     )
     reason = settle(actor=actor, refusals=check.refusals, override_reason=override_reason)
     assert check.program is not None and check.due_on is not None  # else refused above
@@ -123,12 +124,10 @@ def lend(
                 lent_by=actor,
                 due_on=check.due_on,
                 deposit=check.deposit,
-                deposit_payer=line.deposit_payer,
+                deposit_payer=check.deposit_payer,
                 deposit_payment=line.deposit_payment,
-                deposit_third_party=line.third_party.strip()
-                if line.deposit_payer == Loan.Payer.THIRD_PARTY
-                else "",
-                deposit_carried=carried,
+                deposit_third_party=check.third_party,
+                deposit_carried=check.deposit_carried,
                 accessories_out=sorted(line.accessories),
                 condition_out=line.condition.strip(),
                 override_reason=reason,
@@ -140,7 +139,14 @@ def lend(
             raise Conflict(
                 _("%(item)s is on loan already.") % {"item": item.name}, code="item_unavailable"
             ) from None
-        raise
+        raise Conflict(
+            _(
+                "%(item)s could not be lent: the loan clashes with one recorded at the same "
+                "time. Scan the item again."
+            )
+            % {"item": item.name},
+            code="loan_not_recorded",
+        ) from None
     if reason:
         log_override(actor=actor, obj=loan, refusals=check.refusals, reason=reason, source=source)
     return loan
@@ -156,8 +162,8 @@ def take_back(
     visit: Visit | None = None,
     source: str = "",
 ) -> Loan:
-    """Check and record one return. In the caller's transaction, with the loan locked
-    (``lock_open_loan``) and the role checked."""
+    """Check and record one return. In the caller's transaction, with the household,
+    the item and the loan locked (``lock_open_loan``) and the role checked."""
     line = ReturnLine(
         item=loan.item,
         condition=line.condition,
@@ -198,7 +204,7 @@ def take_back(
     loan.deposit_reason = line.deposit_reason.strip() if check.kept else ""
     loan.save()
     if check.needs_repair:
-        open_ticket_for(item=item, loan=loan, problem=problem, user=actor)
+        open_ticket_for(item=item, loan=loan, problem=problem, user=actor, attach=True)
     if check.kept:
         audit.record(
             actor=actor,
@@ -237,27 +243,40 @@ def checkout_loan(
     cash or payconiq), a third party not named, a deposit waived that is due. An overdue
     loan in the program, or waiving a due deposit, only a coordinator goes over, with
     ``override_reason``. ``idempotency_key``: the same key from the same person returns
-    the first loan."""
+    the first loan; the same key for another item, household or choice is a
+    ``Conflict``."""
     require_counter(actor, location)
     key = idempotency_key_text(idempotency_key)
     household = lock_household(household)
-    if key:
-        existing = Loan.objects.filter(lent_by=actor, idempotency_key=key).first()
-        if existing is not None:
-            return existing
+    line = LoanLine(
+        item=item,
+        accessories=tuple(accessories),
+        condition=condition,
+        deposit_payer=deposit_payer,
+        deposit_payment=deposit_payment,
+        third_party=third_party,
+    )
+    visit, replayed = claim(
+        actor=actor,
+        key=key,
+        operation="checkout_loan",
+        household=household,
+        location=location,
+        request={
+            "household": household.pk,
+            "line": describe_line(line),
+            "override": override_reason,
+        },
+    )
+    if replayed:
+        return visit.loans_out.get()
     return lend(
         actor=actor,
         location=location,
         household=household,
-        line=LoanLine(
-            item=item,
-            accessories=tuple(accessories),
-            condition=condition,
-            deposit_payer=deposit_payer,
-            deposit_payment=deposit_payment,
-            third_party=third_party,
-        ),
+        line=line,
         override_reason=override_reason,
+        visit=visit,
         idempotency_key=key,
         source=source,
     )
@@ -276,37 +295,72 @@ def return_loan(
     deposit_kept: Decimal = Decimal("0"),
     deposit_reason: str = "",
     source: str = "",
+    idempotency_key: str | None = None,
 ) -> Loan:
     """Take a loan back at ``location`` (any point the person works at). Damage or
-    missing accessories put the item in repair with a repair ticket; otherwise it is
-    available again. ``deposit_outcome`` (a ``Loan.DepositOutcome``; None: refunded when
-    one was paid): keeping all or part (``deposit_kept``) needs ``deposit_reason``."""
+    missing accessories put the item in repair with a repair ticket (added to the open
+    one when the item has one); otherwise it is available again. ``deposit_outcome`` (a
+    ``Loan.DepositOutcome``; None: refunded when one was paid, to the third party that
+    paid it if one did): keeping all or part (``deposit_kept``) needs
+    ``deposit_reason``. ``idempotency_key``: a retry gets the returned loan again."""
     require_counter(actor, location)
-    lock_household(loan.household)
+    key = idempotency_key_text(idempotency_key)
+    line = ReturnLine(
+        item=loan.item,
+        condition=condition,
+        missing_accessories=tuple(missing_accessories),
+        damage=damage,
+        deposit_outcome=deposit_outcome,
+        deposit_kept=Decimal(deposit_kept),
+        deposit_reason=deposit_reason,
+    )
+    household = lock_household(loan.household)
+    lock_item(loan.item)
+    visit, replayed = claim(
+        actor=actor,
+        key=key,
+        operation="return_loan",
+        household=household,
+        location=location,
+        request={"loan": loan.pk, "line": describe_line(line)},
+    )
+    if replayed:
+        return Loan.objects.get(pk=loan.pk)
     loan = lock_open_loan(loan)
     return take_back(
-        actor=actor,
-        location=location,
-        loan=loan,
-        line=ReturnLine(
-            item=loan.item,
-            condition=condition,
-            missing_accessories=tuple(missing_accessories),
-            damage=damage,
-            deposit_outcome=deposit_outcome,
-            deposit_kept=Decimal(deposit_kept),
-            deposit_reason=deposit_reason,
-        ),
-        source=source,
+        actor=actor, location=location, loan=loan, line=line, visit=visit, source=source
     )
 
 
 @transaction.atomic
-def renew_loan(*, actor: User, location: Location, loan: Loan, source: str = "") -> Loan:
+def renew_loan(
+    *,
+    actor: User,
+    location: Location,
+    loan: Loan,
+    source: str = "",
+    idempotency_key: str | None = None,
+) -> Loan:
     """Lend the item for another loan period, counted from its due date or from today
     when it is overdue (renewing is how an overdue loan is put right). Refused after
-    ``MAX_RENEWALS`` renewals, and while another household waits for this item type."""
+    ``MAX_RENEWALS`` renewals, while another household waits for this item type, and
+    when the household no longer has access to the loan's program.
+    ``idempotency_key``: a double click (the same key) renews once, and the second gets
+    the renewed loan."""
     require_counter(actor, location)
+    key = idempotency_key_text(idempotency_key)
+    household = lock_household(loan.household)
+    lock_item(loan.item)
+    visit, replayed = claim(
+        actor=actor,
+        key=key,
+        operation="renew_loan",
+        household=household,
+        location=location,
+        request={"loan": loan.pk},
+    )
+    if replayed:
+        return Loan.objects.get(pk=loan.pk)
     loan = lock_open_loan(loan)
     if loan.renewals >= MAX_RENEWALS:
         raise DomainError(
@@ -315,6 +369,15 @@ def renew_loan(*, actor: User, location: Location, loan: Loan, source: str = "")
             )
             % {"item": loan.item.name, "n": loan.renewals},
             code="max_renewals",
+        )
+    entitlement = access_selectors.entitlement(
+        household=household, program=loan.program, location=location
+    )
+    if not entitlement.allowed:
+        raise DomainError(
+            _("%(item)s cannot be renewed: %(explanation)s")
+            % {"item": loan.item.name, "explanation": entitlement.explanation},
+            code="no_access",
         )
     waiting = households_waiting(loan.item.item_type)
     if waiting > 0:
@@ -331,7 +394,7 @@ def renew_loan(*, actor: User, location: Location, loan: Loan, source: str = "")
         action="renew_loan",
         obj=loan,
         source=source,
-        details={"due_on": str(loan.due_on)},
+        details={"due_on": str(loan.due_on), "visit": visit.pk},
     )
     return loan
 
@@ -346,17 +409,42 @@ def exchange_loan(
     out: LoanLine,
     override_reason: str = "",
     source: str = "",
+    idempotency_key: str | None = None,
 ) -> Loan:
     """Bring ``loan``'s item back and lend ``out.item`` in one step (fietsbib: the 16"
     bike back, the 20" one out). The deposit paid carries over to the new loan
-    (``deposit_carried``); the household pays what the new deposit is more, or gets back
-    what it is less (``Loan.deposit_difference``). ``back.deposit_outcome`` is ignored:
-    the deposit carries. All or nothing."""
+    (``deposit_carried``), with who paid it (a third party stays the payer); the payer
+    pays what the new deposit is more, or gets back what it is less
+    (``Loan.deposit_difference``). ``back.deposit_outcome`` is ignored: the deposit
+    carries. All or nothing. ``idempotency_key``: a retry gets the new loan again."""
     require_counter(actor, location)
+    key = idempotency_key_text(idempotency_key)
     household = lock_household(loan.household)
+    lock_items([loan.item, out.item])
+    visit, replayed = claim(
+        actor=actor,
+        key=key,
+        operation="exchange_loan",
+        household=household,
+        location=location,
+        request={
+            "loan": loan.pk,
+            "back": describe_line(back),
+            "out": describe_line(out),
+            "override": override_reason,
+        },
+    )
+    if replayed:
+        return visit.loans_out.get()
     old = lock_open_loan(loan)
     returned = take_back(
-        actor=actor, location=location, loan=old, line=back, exchanged=True, source=source
+        actor=actor,
+        location=location,
+        loan=old,
+        line=back,
+        exchanged=True,
+        visit=visit,
+        source=source,
     )
     return lend(
         actor=actor,
@@ -365,5 +453,7 @@ def exchange_loan(
         line=out,
         override_reason=override_reason,
         replaces=returned,
+        visit=visit,
+        idempotency_key=key,
         source=source,
     )

@@ -24,10 +24,22 @@ def _require_stock_role(actor: User) -> None:
 
 
 def open_ticket_for(
-    *, item: Item, loan: Loan | None, problem: str, user: User | None
+    *, item: Item, loan: Loan | None, problem: str, user: User | None, attach: bool = False
 ) -> RepairTicket:
     """Open the ticket of an item already in repair (a broken return). In the caller's
-    transaction; no role check (the return decided)."""
+    transaction, with the item locked; no role check (the return decided).
+
+    ``attach``: when the item still has an open ticket (e.g. a coordinator made it
+    available by hand before the ticket was closed), the new problem is added to that
+    ticket instead of refused, so the item never has a problem nobody tracks."""
+    if attach:
+        open_ticket = (
+            RepairTicket.objects.select_for_update(of=("self",))
+            .filter(item=item, status__in=RepairTicket.OPEN_STATUSES)
+            .first()
+        )
+        if open_ticket is not None:
+            return _add_problem(open_ticket, problem=problem, loan=loan, user=user)
     try:
         with transaction.atomic():
             return RepairTicket.objects.create(
@@ -40,26 +52,50 @@ def open_ticket_for(
         ) from None
 
 
+def _add_problem(
+    ticket: RepairTicket, *, problem: str, loan: Loan | None, user: User | None
+) -> RepairTicket:
+    day = f"{timezone.localdate():%d/%m/%Y}"
+    ticket.problem = f"{ticket.problem}\n{day}: {problem}".strip()
+    if ticket.loan_id is None and loan is not None:
+        ticket.loan = loan
+    ticket.save(update_fields=["problem", "loan"])
+    audit.record(
+        actor=user,
+        action="repair_ticket_problem_added",
+        obj=ticket,
+        details={"problem": problem, "loan": loan.pk if loan is not None else None},
+    )
+    return ticket
+
+
 @transaction.atomic
 def open_repair_ticket(*, actor: User, item: Item, problem: str) -> RepairTicket:
     """Take an item out of use to be assessed (coordinator). An available or held item
-    goes to repair; an item in repair without a ticket gets one."""
+    goes to repair; an item in repair without a ticket gets one. An item still in
+    repair with an open ticket is refused (move that ticket on); an item made
+    available by hand while its ticket stayed open goes back to repair and the problem
+    is added to that ticket."""
     _require_stock_role(actor)
     problem = (problem or "").strip()
     if not problem:
         raise DomainError(_("Say what needs repairing."), field="problem")
     item = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
-    if item.status != Item.Status.IN_REPAIR:
+    attach = item.status != Item.Status.IN_REPAIR
+    if attach:
         item = stock.send_item_to_repair(item=item, user=actor, note=problem)
-    ticket = open_ticket_for(item=item, loan=None, problem=problem, user=actor)
+    ticket = open_ticket_for(item=item, loan=None, problem=problem, user=actor, attach=attach)
     audit.record(actor=actor, action="open_repair_ticket", obj=ticket, details={"item": item.pk})
     return ticket
 
 
 def _locked(ticket: RepairTicket) -> RepairTicket:
+    # The item before the ticket: the order a return (item, then its ticket) keeps too.
+    item_id = RepairTicket.objects.values_list("item_id", flat=True).get(pk=ticket.pk)
+    Item.objects.select_for_update(of=("self",)).filter(pk=item_id).first()
     return (
         RepairTicket.objects.select_for_update(of=("self",))
-        .select_related("item")
+        .select_related("item", "item__item_type")
         .get(pk=ticket.pk)
     )
 
@@ -100,9 +136,18 @@ def start_repair(*, actor: User, ticket: RepairTicket, notes: str = "") -> Repai
 
 @transaction.atomic
 def mark_repaired(*, actor: User, ticket: RepairTicket, notes: str = "") -> RepairTicket:
-    """Repaired (or found fine when assessed): the item is available again, when safe."""
+    """Repaired (or found fine when assessed): the item is available again, when safe.
+    An item a coordinator already made available (or that went out since) stays as it
+    is and the ticket is simply closed as ready; a retired item's ticket is closed by
+    retiring, not by a repair."""
     _require_stock_role(actor)
     ticket = _locked(ticket)
+    item = ticket.item
+    if item.status == Item.Status.RETIRED:
+        raise Conflict(
+            _("%(item)s is retired: close its repair ticket as retired.") % {"item": item.name},
+            code="ticket_status",
+        )
     ticket = _move(
         ticket,
         expected={Status.ASSESS, Status.REPAIR},
@@ -110,13 +155,15 @@ def mark_repaired(*, actor: User, ticket: RepairTicket, notes: str = "") -> Repa
         actor=actor,
         notes=notes,
     )
-    stock.finish_repair(item=ticket.item, user=actor, note=notes or _("repaired"))
+    if item.status == Item.Status.IN_REPAIR:
+        stock.finish_repair(item=item, user=actor, note=notes or _("repaired"))
     return ticket
 
 
 @transaction.atomic
 def retire_from_repair(*, actor: User, ticket: RepairTicket, reason: str) -> RepairTicket:
-    """Not worth repairing (or unsafe): the item is retired for good, with the reason."""
+    """Not worth repairing (or unsafe): the item is retired for good, with the reason.
+    An item retired by hand already only has its ticket closed."""
     _require_stock_role(actor)
     reason = (reason or "").strip()
     if not reason:
@@ -129,5 +176,6 @@ def retire_from_repair(*, actor: User, ticket: RepairTicket, reason: str) -> Rep
         actor=actor,
         notes=reason,
     )
-    stock.retire_item(item=ticket.item, user=actor, note=reason)
+    if ticket.item.status != Item.Status.RETIRED:
+        stock.retire_item(item=ticket.item, user=actor, note=reason)
     return ticket

@@ -2,20 +2,20 @@
 recorded at once, all or nothing, exactly once per idempotency key.
 
 The basket is checked again here, under the locks, with the same checks the preview
-(``uitlening.selectors.price_basket``) showed; nothing the browser says is trusted."""
+(``uitlening.selectors.price_basket``) showed; nothing the browser says is trusted.
+Locks: the household, then every item of the basket in one query by id, then the loan
+rows (the order of every counter service, see ``_rules``)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kern.errors import Conflict, DomainError
+from kern.errors import DomainError
 from kern.models import Location, User
 from toegang.models import Household
 from uitlening.models import Distribution, Loan, Visit
@@ -24,12 +24,21 @@ from uitlening.selectors import (
     Entitlements,
     LoanLine,
     ProductLine,
-    Refusal,
     ReturnLine,
+    check_basket_lines,
+    check_return,
     open_loan_of_item,
 )
-from uitlening.services._rules import lock_household, refuse, require_counter
-from uitlening.services.distributions import book_distribution, idempotency_key_text
+from uitlening.services._rules import (
+    claim,
+    describe_line,
+    idempotency_key_text,
+    lock_household,
+    lock_items,
+    refuse,
+    require_counter,
+)
+from uitlening.services.distributions import book_distribution
 from uitlening.services.loans import lend, lock_open_loan, take_back
 
 
@@ -45,59 +54,7 @@ class VisitResult:
     replayed: bool = False
 
 
-def _request_hash(
-    location: Location,
-    household: Household,
-    lines: Sequence[BasketLine],
-    payment: str | None,
-    override_reason: str,
-) -> str:
-    def describe(line: BasketLine) -> dict[str, object]:
-        if isinstance(line, ProductLine):
-            return {"product": line.product.pk, "packs": line.packs}
-        if isinstance(line, LoanLine):
-            return {
-                "lend": line.item.pk,
-                "accessories": sorted(line.accessories),
-                "condition": line.condition,
-                "payer": line.deposit_payer,
-                "payment": line.deposit_payment,
-                "third_party": line.third_party,
-                "replaces": line.replaces.pk if line.replaces else None,
-            }
-        return {
-            "return": line.item.pk,
-            "condition": line.condition,
-            "missing": sorted(line.missing_accessories),
-            "damage": line.damage,
-            "outcome": line.deposit_outcome,
-            "kept": str(line.deposit_kept),
-            "reason": line.deposit_reason,
-        }
-
-    text = json.dumps(
-        {
-            "location": location.pk,
-            "household": household.pk,
-            "lines": [describe(line) for line in lines],
-            "payment": payment,
-            "override": override_reason,
-        },
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _replay(visit: Visit, request_hash: str) -> VisitResult:
-    if visit.request_hash != request_hash:
-        raise Conflict(
-            _(
-                "This confirm key was already used for another basket. Start a new basket "
-                "to record this one."
-            ),
-            code="idempotency_key_reused",
-        )
+def _replayed(visit: Visit) -> VisitResult:
     return VisitResult(
         visit=visit,
         distribution=visit.distributions.first(),
@@ -105,10 +62,6 @@ def _replay(visit: Visit, request_hash: str) -> VisitResult:
         returns=list(visit.loans_back.order_by("id")),
         replayed=True,
     )
-
-
-def _twice(name: str) -> DomainError:
-    return Conflict(_("%(item)s is in the basket twice.") % {"item": name}, code="item_twice")
 
 
 @transaction.atomic
@@ -139,53 +92,43 @@ def confirm_visit(
     key = idempotency_key_text(idempotency_key)
     if not lines:
         raise DomainError(_("The basket is empty: there is nothing to confirm."))
-    request_hash = _request_hash(location, household, lines, payment, override_reason)
     household = lock_household(household)
-    if key:
-        previous = Visit.objects.filter(user=actor, idempotency_key=key).first()
-        if previous is not None:
-            return _replay(previous, request_hash)
-        try:
-            with transaction.atomic():
-                visit = Visit.objects.create(
-                    household=household,
-                    location=location,
-                    user=actor,
-                    idempotency_key=key,
-                    request_hash=request_hash,
-                )
-        except IntegrityError:
-            # Claimed by a confirm that committed since (its insert made ours wait).
-            previous = Visit.objects.filter(user=actor, idempotency_key=key).first()
-            if previous is None:
-                raise
-            return _replay(previous, request_hash)
-    else:
-        visit = Visit.objects.create(
-            household=household, location=location, user=actor, request_hash=request_hash
-        )
+    visit, replayed = claim(
+        actor=actor,
+        key=key,
+        operation="confirm_visit",
+        household=household,
+        location=location,
+        request={
+            "location": location.pk,
+            "household": household.pk,
+            "lines": [describe_line(line) for line in lines],
+            "payment": payment,
+            "override": override_reason,
+        },
+    )
+    if replayed:
+        return _replayed(visit)
+    structure = check_basket_lines(lines)
+    if structure:
+        raise refuse(structure)
 
-    returns_in = [line for line in lines if isinstance(line, ReturnLine)]
-    loans_in = [line for line in lines if isinstance(line, LoanLine)]
+    returns_in: list[ReturnLine] = sorted(
+        (line for line in lines if isinstance(line, ReturnLine)), key=lambda r: r.item.pk
+    )
+    loans_in: list[LoanLine] = sorted(
+        (line for line in lines if isinstance(line, LoanLine)), key=lambda r: r.item.pk
+    )
     products = [line for line in lines if isinstance(line, ProductLine)]
-    item_lines: list[LoanLine | ReturnLine] = [*returns_in, *loans_in]
-    items = [line.item.pk for line in item_lines]
-    for item_line in item_lines:
-        if items.count(item_line.item.pk) > 1:
-            raise _twice(item_line.item.name)
+    # Every item of the basket, in one query by id, before any loan row.
+    lock_items([*(line.item for line in returns_in), *(line.item for line in loans_in)])
     replaced = {line.replaces.pk for line in loans_in if line.replaces is not None}
 
-    # Returns, in item order (the lock order every visit uses).
     returned: dict[int, Loan] = {}
-    for line in sorted(returns_in, key=lambda r: r.item.pk):
+    for line in returns_in:
         loan = open_loan_of_item(line.item)
         if loan is None or loan.household_id != household.pk:
-            message = (
-                _("%(item)s is not on loan: there is nothing to take back.")
-                if loan is None
-                else _("%(item)s is on loan to another household, not to %(household)s.")
-            ) % {"item": line.item.name, "household": household.code}
-            raise refuse([Refusal("not_on_loan", message)])
+            raise refuse(check_return(household=household, line=line, loan=loan).refusals)
         loan = lock_open_loan(loan)
         returned[line.item.pk] = take_back(
             actor=actor,
@@ -200,16 +143,9 @@ def confirm_visit(
     entitlements = Entitlements(household=household, location=location, on=timezone.localdate())
     lent: list[Loan] = []
     borrowing: dict[int, int] = {}
-    for loan_line in sorted(loans_in, key=lambda each: each.item.pk):
-        replaces = None
-        if loan_line.replaces is not None:
-            replaces = returned.get(loan_line.replaces.pk)
-            if replaces is None:
-                raise DomainError(
-                    _("%(item)s replaces %(old)s, but %(old)s is not brought back in this visit.")
-                    % {"item": loan_line.item.name, "old": loan_line.replaces.name},
-                    code="exchange_without_return",
-                )
+    for loan_line in loans_in:
+        # check_basket_lines made sure an exchanged item is brought back in this visit.
+        replaces = returned[loan_line.replaces.pk] if loan_line.replaces is not None else None
         loan = lend(
             actor=actor,
             location=location,

@@ -32,6 +32,13 @@ ITEM_TRANSITIONS: dict[str, set[str]] = {
     Status.IN_REPAIR: {Status.AVAILABLE, Status.RETIRED},
     Status.RETIRED: set(),
 }
+# What a coordinator may set by hand: never "on loan", and never away from it. Only a
+# loan puts an item on loan (lend_item) and takes it back (take_back_item), so an item
+# and its open loan always agree.
+MANUAL_TRANSITIONS: dict[str, set[str]] = {
+    status: (set() if status == Status.ON_LOAN else targets & MANUAL_STATUSES)
+    for status, targets in ITEM_TRANSITIONS.items()
+}
 # Statuses in which an item is with a family or about to go: its safety must hold.
 GOING_OUT = {Status.AVAILABLE, Status.RESERVED, Status.ON_LOAN}
 
@@ -130,13 +137,23 @@ def save_item(*, actor: User, item: Item, note: str = "") -> Item:
 
 @transaction.atomic
 def change_item_status(*, actor: User, item: Item, status: str, note: str = "") -> Item:
+    """A coordinator sets an item's status by hand, along ``MANUAL_TRANSITIONS``."""
     require_stock_role(actor)
     item = _locked(item)
     if status not in Status.values:
         raise DomainError(_("Unknown status “%(status)s”.") % {"status": status})
     if status == item.status:
         return item
-    if status not in ITEM_TRANSITIONS[item.status]:
+    if Status.ON_LOAN in (status, item.status):
+        raise Conflict(
+            _(
+                "%(item)s goes on loan and comes back only through a loan at the counter, "
+                "not by hand."
+            )
+            % {"item": item.name},
+            code="item_on_loan_by_loans_only",
+        )
+    if status not in MANUAL_TRANSITIONS[item.status]:
         raise Conflict(
             _("%(item)s is %(current)s and cannot become %(wanted)s.")
             % {

@@ -286,7 +286,7 @@ class ItemStatusForm(forms.Form):
 
     def __init__(self, *args, item: Item, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = services.ITEM_TRANSITIONS.get(item.status, set()) & services.MANUAL_STATUSES
+        allowed = services.MANUAL_TRANSITIONS.get(item.status, set())
         choice_field(self, "status").choices = [
             (value, label) for value, label in Item.Status.choices if value in allowed
         ]

@@ -451,7 +451,7 @@ def _loan_agreement(loan: Loan) -> bytes:
 CARD_BAR_WIDTH = 0.6 * mm
 
 
-class BigBarcode(Flowable):  # type: ignore[misc]  # reportlab has no type information
+class BigBarcode(Flowable):
     """A Code 128 symbol of wide modules with its quiet zones, centred, text underneath."""
 
     def __init__(self, value: str, *, width: float, bar_height: float, font_size: float = 22):

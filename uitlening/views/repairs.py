@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kern.errors import DomainError
+from kern.errors import Conflict, DomainError
 from kern.forms import show_domain_error
 from kern.permissions import role_required
 from uitlening import navigation, selectors, services
@@ -88,6 +88,12 @@ def repair_detail(request, pk: int):
                     )
                 else:
                     service(actor=request.user, ticket=ticket, notes=form.cleaned_data["notes"])
+            except Conflict as exc:
+                # The ticket moved on meanwhile (another tab, a colleague): say so above.
+                messages.error(request, exc.message)
+                response = redirect("uitlening:repair_detail", pk=ticket.pk)
+                response.status_code = 303
+                return response
             except DomainError as exc:
                 show_domain_error(form, exc)
             else:

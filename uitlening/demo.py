@@ -176,7 +176,7 @@ def _lend(
 
 
 def _item(type_name: str, name: str) -> Item:
-    return Item.objects.filter(item_type__name=type_name, name=name).order_by("pk").first()
+    return Item.objects.filter(item_type__name=type_name, name=name).earliest("pk")
 
 
 @transaction.atomic
@@ -208,7 +208,7 @@ def load_demo() -> None:
     # Before the counter opened, the warehouse filled both points' diaper shelves.
     warehouse = Location.objects.get(name="Magazijn Wiedauwkaai")
     for point, packs in ((points[CENTRUM], 10), (points[MELLE], 8)):
-        lines = []
+        supply = []
         for product in Product.objects.filter(category__name="Luiers").order_by("pk"):
             units = min(
                 packs * product.pack_size,
@@ -216,13 +216,13 @@ def load_demo() -> None:
             )
             units -= units % product.pack_size
             if units:
-                lines.append(stock.Line(product, units))
-        if lines:
+                supply.append(stock.Line(product, units))
+        if supply:
             stock.transfer_stock(
                 actor=coordinator,
                 from_location=warehouse,
                 to_location=point,
-                lines=lines,
+                lines=supply,
                 note="aanvulling voor de balie",
                 at=now - dt.timedelta(days=70),
             )

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -38,16 +39,21 @@ class RetireForm(forms.Form):
     )
 
 
-#: action in the URL/form → (service, form, what the coordinator is told)
-ACTIONS = {
-    "herstellen": (services.start_repair, NotesForm, gettext_lazy("Being repaired.")),
-    "klaar": (
-        services.mark_repaired,
-        NotesForm,
-        gettext_lazy("Ready: the item can be lent again."),
-    ),
-    "afvoeren": (services.retire_from_repair, RetireForm, gettext_lazy("The item is retired.")),
+#: action in the form → (its form, what the coordinator is told when done)
+ACTIONS: dict[str, tuple[type[forms.Form], str | Promise]] = {
+    "herstellen": (NotesForm, gettext_lazy("Being repaired.")),
+    "klaar": (NotesForm, gettext_lazy("Ready: the item can be lent again.")),
+    "afvoeren": (RetireForm, gettext_lazy("The item is retired.")),
 }
+
+
+def _act(request, ticket: RepairTicket, action: str, data: dict) -> None:
+    if action == "herstellen":
+        services.start_repair(actor=request.user, ticket=ticket, notes=data["notes"])
+    elif action == "klaar":
+        services.mark_repaired(actor=request.user, ticket=ticket, notes=data["notes"])
+    else:
+        services.retire_from_repair(actor=request.user, ticket=ticket, reason=data["reason"])
 
 
 @role_required(STOCK)
@@ -74,20 +80,15 @@ def repair_list(request):
 def repair_detail(request, pk: int):
     """A ticket and the next steps it may take."""
     ticket = selectors.repair_ticket(pk)
-    forms_by_action = {name: form(prefix=name) for name, (_s, form, _m) in ACTIONS.items()}
+    forms_by_action = {name: form(prefix=name) for name, (form, _done) in ACTIONS.items()}
     action = request.POST.get("action", "")
     if request.method == "POST" and action in ACTIONS:
-        service, form_class, done = ACTIONS[action]
+        form_class, done = ACTIONS[action]
         form = form_class(request.POST, prefix=action)
         forms_by_action[action] = form
         if form.is_valid():
             try:
-                if action == "afvoeren":
-                    services.retire_from_repair(
-                        actor=request.user, ticket=ticket, reason=form.cleaned_data["reason"]
-                    )
-                else:
-                    service(actor=request.user, ticket=ticket, notes=form.cleaned_data["notes"])
+                _act(request, ticket, action, form.cleaned_data)
             except Conflict as exc:
                 # The ticket moved on meanwhile (another tab, a colleague): say so above.
                 messages.error(request, exc.message)

@@ -29,6 +29,8 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", ()),
     NavItem(_("Counter"), "uitlening:counter_choose", ("kern.use_counter",)),
+    NavItem(_("Overdue loans"), "uitlening:overdue_choose", ("kern.use_counter",)),
+    NavItem(_("Repairs"), "uitlening:repair_list", ("kern.manage_stock",)),
     NavItem(_("Referrals"), "toegang:referral_list", ("kern.manage_referrals",)),
     NavItem(_("Stock"), "voorraad:stock_overview", ("kern.manage_stock",)),
     NavItem(_("Volunteers"), "vrijwilligers:volunteer_list", ("kern.manage_shifts",)),

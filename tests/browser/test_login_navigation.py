@@ -9,9 +9,18 @@ from tests.browser.conftest import log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXPECTED_NAV = {
-    "vrijwilliger": ["Start", "Balie"],
+    "vrijwilliger": ["Start", "Balie", "Te laat terug"],
     "maatschappelijkwerker": ["Start", "Doorverwijzingen"],
-    "coordinator": ["Start", "Balie", "Voorraad", "Vrijwilligers", "Programma's", "Locaties"],
+    "coordinator": [
+        "Start",
+        "Balie",
+        "Te laat terug",
+        "Herstellingen",
+        "Voorraad",
+        "Vrijwilligers",
+        "Programma's",
+        "Locaties",
+    ],
     "beheerder": ["Start", "Locaties", "Organisaties", "Gebruikers", "Gezinnen", "Auditlog"],
 }
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from io import StringIO
 from pathlib import Path
@@ -12,6 +13,8 @@ from kern.models import Location, Municipality, OpeningHours, Organisation, User
 from kern.roles import Role
 from toegang.models import Household, Referral
 from toegang.uitpas.client import SocialTariffStatus, UitpasPassRefused, get_pass
+from uitlening.codes import CONFIRM_CODE
+from uitlening.models import Distribution, Loan, RepairTicket
 from voorraad.models import Item
 
 
@@ -67,7 +70,12 @@ def test_demo_has_an_account_for_every_role_that_can_log_in(client, db):
 
 
 def test_demo_modules_are_found_by_autodiscovery_kern_first_then_in_app_order():
-    assert [part.module for part in demo_parts()] == ["kern.demo", "voorraad.demo", "toegang.demo"]
+    assert [part.module for part in demo_parts()] == [
+        "kern.demo",
+        "voorraad.demo",
+        "uitlening.demo",
+        "toegang.demo",
+    ]
 
 
 def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
@@ -81,6 +89,8 @@ def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
         "Gezinskaarten",
         "Doorverwijsbrieven",
         "UiTPAS-testnummers",
+        "Aan de balie",
+        "Te laat",
     }
     assert load_demo() == printed
 
@@ -248,3 +258,55 @@ def test_the_readme_lists_the_codes_a_fresh_database_prints():
         else:
             name = re.search(r"(?:: |verpakking van )([^,(]+)", what).group(1).strip()
             assert name in text, (code, what, text)
+
+
+def test_printed_counter_codes_are_what_the_text_says(printed, coordinator):
+    today = timezone.localdate()
+    seen = set()
+    for code, text in section(printed, "Aan de balie"):
+        if code == CONFIRM_CODE:
+            seen.add("confirm")
+            continue
+        result = scan(coordinator, code)
+        if result.kind == "household":
+            household = Household.objects.get(pk=result.object_id)
+            assert household.code == code
+            seen.add("household")
+            continue
+        if result.kind == "product":
+            assert result.label in text
+            seen.add("product")
+            continue
+        assert result.kind == "item", (code, text)
+        item = Item.objects.get(pk=result.object_id)
+        assert item.name in text
+        loan = Loan.objects.filter(item=item, returned_at__isnull=True).first()
+        if text.startswith("uitlenen") or text.endswith("meegeven, beschikbaar"):
+            assert item.status == Item.Status.AVAILABLE and loan is None
+            seen.add("lend")
+        elif text.startswith("weigeren"):
+            assert item.status == Item.Status.AVAILABLE and item.end_of_life_on < today
+            seen.add("refuse")
+        else:
+            assert text.startswith(("terugnemen", "ruilen")), text
+            assert loan is not None and loan.household.code in text
+            seen.add("return")
+    assert seen == {"household", "product", "lend", "refuse", "return", "confirm"}
+
+
+def test_printed_overdue_loans_are_overdue(printed, coordinator):
+    for code, text in section(printed, "Te laat"):
+        item = Item.objects.get(pk=scan(coordinator, code).object_id)
+        loan = Loan.objects.get(item=item, returned_at__isnull=True)
+        assert loan.due_on < timezone.localdate()
+        assert f"{(timezone.localdate() - loan.due_on).days} dagen te laat" in text
+
+
+def test_demo_counter_history_keeps_the_ledger_reconciled(printed):
+    out = StringIO()
+    call_command("reconcile_stock", stdout=out)
+    assert Distribution.objects.filter(
+        created_at__lt=timezone.now() - dt.timedelta(days=28)
+    ).exists()
+    assert RepairTicket.objects.filter(loan__isnull=False).exists()
+    assert Item.objects.filter(item_type__name="Kinderfiets", size__in=['16"', '20"']).count() >= 2

@@ -162,11 +162,13 @@ def test_sync_role_groups_restores_a_tampered_group():
 
 def test_each_role_sees_only_its_navigation(users_by_role):
     expected = {
-        V: {"home", "uitlening:counter_choose"},
+        V: {"home", "uitlening:counter_choose", "uitlening:overdue_choose"},
         S: {"home", "toegang:referral_list"},
         C: {
             "home",
             "uitlening:counter_choose",
+            "uitlening:overdue_choose",
+            "uitlening:repair_list",
             "voorraad:stock_overview",
             "vrijwilligers:volunteer_list",
             "toegang:program_list",

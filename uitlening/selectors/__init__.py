@@ -53,6 +53,7 @@ from uitlening.selectors.programs import (
     program_for,
     programs_for_category,
 )
+from uitlening.selectors.records import *  # noqa: F403  (the screens' reads, as records.__all__)
 
 __all__ = [
     "CHECK_IN_KINDS",

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from kern.demo import DemoLine, DemoSection, register
 from kern.models import Location, User
-from toegang import demo as access_demo
 from toegang import selectors as access
 from toegang.models import Household, Program
 from uitlening import selectors, services
@@ -181,9 +180,6 @@ def _item(type_name: str, name: str) -> Item:
 
 @transaction.atomic
 def load_demo() -> None:
-    # uitlening comes before toegang in INSTALLED_APPS, but its demo needs the programs
-    # and families: load them first (toegang's part does nothing when they exist).
-    access_demo.load_demo()
     if ProgramCategory.objects.exists() or not Product.objects.exists():
         return
     users = {u.username: u for u in User.objects.filter(username__startswith="vrijwilliger")}

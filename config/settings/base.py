@@ -26,8 +26,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "kern",
     "voorraad",
-    "uitlening",
     "toegang",
+    "uitlening",  # after the apps it builds on: its demo data needs theirs
     "vrijwilligers",
     "django.contrib.admin",
     "django.contrib.auth",

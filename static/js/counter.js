@@ -59,6 +59,10 @@
   }
 
   var state = load();
+  // Edits made in the basket, numbered: an answer to a request sent before an edit is
+  // applied with that edit replayed on top, so nothing typed meanwhile is lost.
+  var revision = 0;
+  var edits = [];
 
   function save() {
     try {
@@ -118,7 +122,33 @@
     for (var i = 0; i < candidates.length; i++) {
       if (candidates[i].value === keep.value) again = candidates[i];
     }
-    if (again) again.focus({ preventScroll: true });
+    if (!again) return;
+    if (again.type !== "checkbox" && again.type !== "radio" && again.value !== keep.value) {
+      again.value = keep.value; // typed while the answer was on its way
+      readField(again);
+      save();
+    }
+    again.focus({ preventScroll: true });
+  }
+
+  function lineKey(line) {
+    return line.kind + ":" + line.id;
+  }
+
+  function replay(sent) {
+    edits = edits.filter(function (edit) {
+      return edit.rev > sent;
+    });
+    edits.forEach(function (edit) {
+      if (edit.line === null) {
+        state[edit.field] = edit.value;
+        return;
+      }
+      state.lines.forEach(function (line) {
+        if (lineKey(line) === edit.line) line[edit.field] = edit.value;
+      });
+    });
+    return edits.length > 0;
   }
 
   function addCards(slot) {
@@ -131,7 +161,7 @@
   }
 
   /* Apply an answer; false when it is not one (e.g. the login page after a logout). */
-  function apply(html) {
+  function apply(html, sent) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     var answer = doc.querySelector("[data-counter-answer]");
     if (!answer) return false;
@@ -144,8 +174,10 @@
       var kept = JSON.parse(basket.getAttribute("data-basket-state"));
       kept.confirming = Boolean(state.confirming);
       state = kept;
+      var stale = replay(sent === undefined ? revision : sent);
       save();
       renderBasket(basket);
+      if (stale) sendBasket(); // show the preview of what was edited meanwhile
     }
     return true;
   }
@@ -162,6 +194,7 @@
   }
 
   function post(url, fields) {
+    var sent = revision;
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -175,7 +208,7 @@
       if (response.status >= 500) throw new Error("server " + response.status);
       return response.text().then(function (body) {
         setOnline(true);
-        if (!apply(body)) showMessage(text("logged-out"), "error");
+        if (!apply(body, sent)) showMessage(text("logged-out"), "error");
         return response;
       });
     });
@@ -250,7 +283,7 @@
         function () {
           setOnline(false);
           var wait = Math.min(RETRY_MAX_MS, 1000 * Math.pow(2, attempt));
-          showMessage(text("confirm-retry").replace("%s", Math.round(wait / 1000)), "error");
+          showMessage(text("confirm-retry").replace("{seconds}", Math.round(wait / 1000)), "error");
           return pause(wait).then(function () {
             return tryConfirm(attempt + 1);
           });
@@ -300,13 +333,21 @@
   function readField(el) {
     var basketField = el.getAttribute("data-basket-field");
     if (basketField) {
-      if (el.type !== "radio" || el.checked) state[basketField] = el.value;
+      if (el.type !== "radio" || el.checked) {
+        state[basketField] = el.value;
+        edits.push({ rev: ++revision, line: null, field: basketField, value: el.value });
+      }
       return;
     }
     var li = el.closest("[data-line]");
     var line = li && state.lines[Number(li.getAttribute("data-line"))];
     if (!line) return;
     var field = el.getAttribute("data-field");
+    readLineField(el, li, line, field);
+    edits.push({ rev: ++revision, line: lineKey(line), field: field, value: line[field] });
+  }
+
+  function readLineField(el, li, line, field) {
     if (el.type === "checkbox") {
       line[field] = Array.prototype.map.call(
         li.querySelectorAll('[data-field="' + field + '"]:checked'),

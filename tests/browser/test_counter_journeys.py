@@ -227,15 +227,18 @@ def test_a_scan_while_the_cursor_is_in_the_registration_form_lands_in_the_scan_f
 def test_a_scan_during_page_load_is_not_lost(page, point, counter_volunteer, family):
     open_counter(page, counter_volunteer, point)
     # Hold the page's main script back: the keys arrive while the page is still loading.
-    page.route(
-        "**/static/js/counter.js*",
-        lambda route: (page.wait_for_timeout(600), route.continue_()),
-    )
+    held = []
+    page.route("**/static/js/counter.js*", lambda route: held.append(route))
     page.goto(f"{page.base_url}/balie/{point.pk}/", wait_until="commit")
-    page.wait_for_function("window.DeelpuntScanner !== undefined")
+    page.locator("[data-scan-input]").wait_for(state="attached")
     scan(page, family.code)
+    assert held, "the counter script was not requested yet"
+    held[0].continue_()
     expect(page.locator(f'#scan-results [data-household="{family.code}"]')).to_have_count(1)
     expect(page.locator("[data-scan-input]")).to_have_value("")
+    expect(page.locator("#basket [data-basket-household]")).to_have_attribute(
+        "data-basket-household", family.code
+    )
 
 
 # --- Loans, returns, exchanges --------------------------------------------------------

@@ -482,9 +482,10 @@ def counter_basket(request, pk: int):
     try:
         state = baskets.read_basket(request.POST.get("basket"))
         household, reopened = _basket_household(request, location, state.household)
-        if reopened is not None and request.POST.get("panel"):
-            context["checkin"] = reopened
-            context["panel"] = _panel(request, location, reopened)
+        if household is not None and request.POST.get("panel"):
+            shown = reopened or selectors.check_in(household=household, location=location)
+            context["checkin"] = shown
+            context["panel"] = _panel(request, location, shown)
         state = _basket_action(request, location, household, state, context)
         context.update(_basket_context(request, location, household, state))
     except DomainError as exc:

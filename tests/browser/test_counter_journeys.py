@@ -202,7 +202,9 @@ def test_a_scan_while_the_cursor_is_in_the_registration_form_lands_in_the_scan_f
     page.keyboard.type("90", delay=120)  # a person typing: stays in the field
     expect(postcode).to_have_value("90")
     scan(page, family.code)  # a scanner burst: goes to the counter, not the field
-    expect(page.locator(f'#scan-results [data-scan-outcome=checkin][data-household="{family.code}"]')).to_have_count(1)
+    expect(
+        page.locator(f'#scan-results [data-scan-outcome=checkin][data-household="{family.code}"]')
+    ).to_have_count(1)
     expect(postcode).to_have_value("90")
     expect(page.locator("[data-register-form]")).to_have_count(1)  # not submitted
     postcode.click()
@@ -263,7 +265,9 @@ def test_lend_a_stroller_with_its_checklist(page, point, counter_volunteer, fami
     expect(confirm_button(page)).to_be_enabled()
     screenshot(page, "counter-5-stroller-checklist")
     confirm_button(page).click()
-    expect(page.locator("#scan-results [data-scan-outcome=confirmed] [data-lent] li")).to_have_count(1)
+    expect(
+        page.locator("#scan-results [data-scan-outcome=confirmed] [data-lent] li")
+    ).to_have_count(1)
     loan = Loan.objects.get()
     assert loan.item == stroller and loan.household == family
     assert sorted(loan.accessories_out) == ["regenhoes", "voetenzak"]

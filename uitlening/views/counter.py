@@ -189,6 +189,7 @@ def _basket_context(request, location, household, state, goods=None) -> dict:
         "general_refusals": [r for r in preview.refusals if r.line is None] if preview else [],
         "can_confirm": bool(preview and state.lines and preview.can_confirm),
         "gone": gone,
+        "to_fill_in": baskets.TO_FILL_IN,
         "payments": Distribution.Payment.choices,
         "payers": Loan.Payer.choices,
         "deposit_payments": Loan.DepositPayment.choices,
@@ -590,13 +591,16 @@ def counter_confirm(request, pk: int):
         context.update(message=exc.message, message_level="error", confirm_refused=True)
         if state is not None and household is not None:
             context.update(_basket_context(request, location, household, state))
-        return _answer(
-            request, location, status=exc.status if exc.status >= 400 else 422, **context
-        )
+        return _answer(request, location, context, status=max(exc.status, 400))
     fresh = baskets.BasketState(household=state.household)
     context.update(_confirmed_card(request, location, household, result))
     context.update(_basket_context(request, location, household, fresh))
-    context.update(message=gettext("Confirmed: recorded once."), message_level="ok")
+    done = (
+        gettext("This basket had been recorded already; nothing was recorded twice.")
+        if result.replayed
+        else gettext("Confirmed: recorded once.")
+    )
+    context.update(message=done, message_level="ok")
     return _answer(request, location, context)
 
 

@@ -208,7 +208,8 @@ def load_goods(state: BasketState) -> Goods:
 
 def drop_unknown(state: BasketState, goods: Goods) -> list[str]:
     """Remove lines whose product or item no longer exists; their labels."""
-    kept, gone = [], []
+    kept: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
     for line in state.lines:
         known = goods.products if line["kind"] == "product" else goods.items
         (kept if line["id"] in known else gone).append(line)

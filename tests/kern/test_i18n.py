@@ -16,6 +16,15 @@ def test_dutch_catalogue_translates_every_text_and_has_no_fuzzy_entries():
     assert fuzzy == []
 
 
+def test_every_catalogue_translates_each_text_once():
+    # Branches append their entries and the catalogues merge by union (.gitattributes):
+    # a text translated on two branches would appear twice, and only one would be used.
+    for path in sorted((Path(settings.BASE_DIR) / "locale").glob("*/LC_MESSAGES/*.po")):
+        keys = [(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(path))]
+        twice = sorted({msgid for ctxt, msgid in keys if keys.count((ctxt, msgid)) > 1})
+        assert twice == [], path
+
+
 def test_dutch_translations_keep_every_placeholder():
     catalogue = polib.pofile(str(CATALOGUE))
     import re

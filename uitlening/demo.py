@@ -28,13 +28,12 @@ from uitlening.codes import CONFIRM_CODE
 from uitlening.models import (
     DepositRule,
     Distribution,
-    DistributionLine,
     Loan,
     ProgramCategory,
     RepairTicket,
 )
 from voorraad import services as stock
-from voorraad.models import Category, Item, ItemType, Product, StockMovement
+from voorraad.models import Category, Item, ItemType, Product
 
 LINKS = [
     # program, categories it hands out or lends
@@ -110,26 +109,7 @@ def _handout_in_the_past(
         contribution=plan.contribution,
         payment=Distribution.Payment.CASH if plan.contribution else Distribution.Payment.FREE,
     )
-    DistributionLine.objects.bulk_create(
-        DistributionLine(
-            distribution=distribution,
-            product=line.product,
-            program=line.program,
-            packs=line.packs,
-            units=line.units,
-        )
-        for line in plan.lines
-    )
-    stock.post_lines(
-        document_type=StockMovement.DocumentType.DISTRIBUTION,
-        document_id=distribution.pk,
-        location=point,
-        lines=[stock.Line(line.product, line.units) for line in plan.lines],
-        kind=StockMovement.Kind.DISTRIBUTION,
-        user=volunteer,
-        at=moment,
-        reason=f"uitdeling aan {household.code}",
-    )
+    services.write_lines(distribution=distribution, lines=plan.lines)
     return distribution
 
 

@@ -25,7 +25,11 @@ from uitlening.services.checkin import (
     registered_at_counter,
     remember_new_card,
 )
-from uitlening.services.distributions import correct_distribution, record_distribution
+from uitlening.services.distributions import (
+    correct_distribution,
+    record_distribution,
+    write_lines,
+)
 from uitlening.services.loans import checkout_loan, exchange_loan, renew_loan, return_loan
 from uitlening.services.repairs import (
     mark_repaired,
@@ -66,4 +70,5 @@ __all__ = [
     "retire_from_repair",
     "return_loan",
     "start_repair",
+    "write_lines",
 ]

@@ -17,7 +17,13 @@ from kern.models import Location, User
 from toegang import services as access
 from toegang.models import Household
 from uitlening.models import Distribution, DistributionLine, Visit
-from uitlening.selectors import OVERRIDE_PERMISSION, Entitlements, ProductLine, plan_distribution
+from uitlening.selectors import (
+    OVERRIDE_PERMISSION,
+    Entitlements,
+    LinePlan,
+    ProductLine,
+    plan_distribution,
+)
 from uitlening.services._rules import (
     claim,
     describe_line,
@@ -58,6 +64,31 @@ def _payment(payment: str | None, contribution: Decimal) -> str:
     return payment
 
 
+def write_lines(*, distribution: Distribution, lines: Sequence[LinePlan]) -> None:
+    """Write a recorded distribution's lines and take them from the stock of its point,
+    at the distribution's moment. In the caller's transaction, after its checks."""
+    DistributionLine.objects.bulk_create(
+        DistributionLine(
+            distribution=distribution,
+            product=line.product,
+            program=line.program,
+            packs=line.packs,
+            units=line.units,
+        )
+        for line in lines
+    )
+    stock.post_lines(
+        document_type=StockMovement.DocumentType.DISTRIBUTION,
+        document_id=distribution.pk,
+        location=distribution.location,
+        lines=[stock.Line(line.product, line.units) for line in lines],
+        kind=StockMovement.Kind.DISTRIBUTION,
+        user=distribution.user,
+        at=distribution.created_at,
+        reason=_("distribution to %(household)s") % {"household": distribution.household.code},
+    )
+
+
 def book_distribution(
     *,
     actor: User,
@@ -89,25 +120,7 @@ def book_distribution(
         override_reason=reason,
         idempotency_key=idempotency_key,
     )
-    DistributionLine.objects.bulk_create(
-        DistributionLine(
-            distribution=distribution,
-            product=line.product,
-            program=line.program,
-            packs=line.packs,
-            units=line.units,
-        )
-        for line in plan.lines
-    )
-    stock.post_lines(
-        document_type=StockMovement.DocumentType.DISTRIBUTION,
-        document_id=distribution.pk,
-        location=location,
-        lines=[stock.Line(line.product, line.units) for line in plan.lines],
-        kind=StockMovement.Kind.DISTRIBUTION,
-        user=actor,
-        reason=_("distribution to %(household)s") % {"household": household.code},
-    )
+    write_lines(distribution=distribution, lines=plan.lines)
     if reason:
         log_override(
             actor=actor, obj=distribution, refusals=plan.refusals, reason=reason, source=source

@@ -59,7 +59,7 @@ def test_the_counter_and_the_referral_form_read_children_the_same_way(rf, volunt
     from toegang.forms import ChildrenForm
     from toegang.services import ChildIn
     from toegang.views.referrals import ReferralForm
-    from uitlening.views.counter import CounterRegistrationForm
+    from uitlening.views.registration_form import CounterRegistrationForm
 
     rows = {"child_1_month": "3", "child_1_year": "2025", "child_3_month": "11"}
     counter = CounterRegistrationForm(rows)

@@ -23,10 +23,15 @@
   var messageBox = document.getElementById("counter-message");
   var netStatus = form.querySelector("[data-net-status]");
   var csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
-  var storageKey = "deelpunt.counter.basket." + form.getAttribute("data-location");
+  // Per point and per volunteer: on a shared tablet the next person never gets the basket
+  // (or the family) of the one before; logging out clears them all (deelpunt.js).
+  var storageKey =
+    "deelpunt.counter.basket." + form.getAttribute("data-location") + "." + form.getAttribute("data-user");
   var confirmCode = (form.getAttribute("data-confirm-code") || "").toUpperCase();
   var MAX_CARDS = 12;
   var RETRY_MAX_MS = 15000;
+  var MAX_SERVER_ERRORS = 4; // server errors in a row before confirm stops retrying
+  var serverErrors = 0;
 
   function text(name) {
     return form.getAttribute("data-msg-" + name) || "";
@@ -269,7 +274,11 @@
       body: new URLSearchParams({ basket: basketJson() }),
     })
       .then(function (response) {
-        if (response.status >= 500) throw new Error("server " + response.status);
+        if (response.status >= 500) {
+          var failure = new Error("server " + response.status);
+          failure.serverError = true;
+          throw failure;
+        }
         return response.text();
       })
       .then(
@@ -280,8 +289,23 @@
           save();
           if (!answered) showMessage(text("logged-out"), "error");
         },
-        function () {
-          setOnline(false);
+        function (failure) {
+          // No connection: try until there is an answer (the key makes it record once).
+          // The server answering with an error again and again is not a connection
+          // problem: stop after a few tries, keep the basket and say so, so one bad basket
+          // does not hold the counter (and every scan queued behind it) forever.
+          if (failure && failure.serverError) {
+            serverErrors += 1;
+            if (serverErrors >= MAX_SERVER_ERRORS) {
+              serverErrors = 0;
+              state.confirming = false;
+              save();
+              showMessage(text("confirm-failed"), "error");
+              return undefined;
+            }
+          } else {
+            setOnline(false);
+          }
           var wait = Math.min(RETRY_MAX_MS, 1000 * Math.pow(2, attempt));
           showMessage(text("confirm-retry").replace("{seconds}", Math.round(wait / 1000)), "error");
           return pause(wait).then(function () {
@@ -308,6 +332,7 @@
   }
 
   function startConfirm() {
+    serverErrors = 0;
     confirmInFlight = true;
     form.setAttribute("aria-busy", "true");
     basketBox.classList.add("confirming");

@@ -7,6 +7,20 @@
     if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
   });
 
+  // Logging out forgets every counter basket kept in this browser: a counter tablet is
+  // shared, and a basket names a family.
+  document.addEventListener("submit", function (event) {
+    if (!event.target.matches("[data-logout]")) return;
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i -= 1) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf("deelpunt.counter.basket.") === 0) window.localStorage.removeItem(key);
+      }
+    } catch (e) {
+      /* storage unavailable: nothing kept */
+    }
+  });
+
   // Buttons with data-confirm ask first.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from kern import barcodes
+from kern.roles import Role
 from tests.api_client import bearer, post
 from tests.factories import UserFactory
 from uitlening.codes import CONFIRM_CODE
@@ -485,3 +486,41 @@ def test_a_volunteer_of_another_point_sees_no_more_of_an_item_than_its_loan(
     answer = scan(client, elsewhere, barcodes.normalise(stroller.code)).json()
 
     assert answer["details"]["on_loan"] is True and family.code not in str(answer)
+
+
+# --- Another point's loans ---------------------------------------------------------------
+
+
+@pytest.fixture
+def melle_volunteer(other_point):
+    return UserFactory(username="jonas", role=Role.VOLUNTEER, locations=[other_point])
+
+
+def test_a_loan_is_renewed_only_at_the_point_that_lent_it(
+    client, volunteer, melle_volunteer, point, other_point, family, stroller
+):
+    loan = lent(volunteer, point, family, stroller)
+    response = post(
+        client,
+        f"{API}/loans/{loan.pk}/renew",
+        {"location_id": other_point.pk},
+        bearer(melle_volunteer),
+    )
+    assert response.status_code == 403, response.content
+    assert family.code not in response.content.decode()
+    assert Loan.objects.get(pk=loan.pk).renewals == 0
+
+
+def test_an_item_brought_back_elsewhere_does_not_name_its_borrower(
+    client, volunteer, melle_volunteer, point, other_point, family, stroller
+):
+    loan = lent(volunteer, point, family, stroller)
+    response = post(
+        client,
+        f"{API}/loans/{loan.pk}/return",
+        {"location_id": other_point.pk, "condition": "goed"},
+        bearer(melle_volunteer),
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["household_code"] is None
+    assert family.code not in response.content.decode()

@@ -217,3 +217,68 @@ def test_confirm_at_another_point_is_forbidden(counter, other_point, family, dia
         f"/balie/{other_point.pk}/bevestig/", {"basket": basket(family, [product_line(diapers)])}
     )
     assert response.status_code == 403 and not Distribution.objects.exists()
+
+
+# --- Privacy and bad input -----------------------------------------------------------
+
+
+def test_counter_answers_are_never_cached(counter, point, family):
+    for response in (
+        counter.get(f"/balie/{point.pk}/"),
+        scan(counter, point, family.code, basket(family)),
+        counter.post(f"/balie/{point.pk}/mand/", {"basket": basket(family), "panel": "1"}, **HX),
+    ):
+        cache = response["Cache-Control"]
+        assert "no-store" in cache and "private" in cache, cache
+
+
+def test_a_family_checked_in_at_one_point_is_logged_again_at_another(
+    login, point, other_point, family
+):
+    both = UserFactory(username="lien", role=Role.VOLUNTEER, locations=[point, other_point])
+    client = login(both)
+    scan(client, point, family.code, basket())
+    before = AuditEntry.objects.filter(action="view", object_id=str(family.pk)).count()
+    response = client.post(
+        f"/balie/{other_point.pk}/mand/", {"basket": basket(family), "panel": "1"}, **HX
+    )
+    assert response.status_code == 200
+    after = AuditEntry.objects.filter(action="view", object_id=str(family.pk)).count()
+    assert after == before + 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"kind": "product", "packs": 1e999},
+        {"kind": "return", "outcome": "gehouden", "kept": "NaN"},
+        {"kind": "return", "outcome": "gehouden", "kept": "1e99999999"},
+    ],
+)
+def test_absurd_numbers_in_a_posted_basket_are_refused_not_a_server_error(
+    counter, point, family, diapers, stroller, line
+):
+    if line["kind"] == "product":
+        line = {**product_line(diapers), "packs": line["packs"]}
+    else:
+        LoanFactory(item=stroller, household=family, location=point)
+        Item.objects.filter(pk=stroller.pk).update(status=Item.Status.ON_LOAN)
+        line = {"kind": "return", "id": stroller.pk, "label": stroller.name, **line}
+    state = json.dumps({"household": family.code, "key": "k-9", "lines": [line]})
+    for url in (f"/balie/{point.pk}/mand/", f"/balie/{point.pk}/bevestig/"):
+        response = counter.post(url, {"basket": state}, **HX)
+        assert response.status_code < 500, (url, response.status_code)
+    if line["kind"] == "return":  # an amount kept that is no amount: refused, nothing kept
+        assert not Visit.objects.exists()
+    else:  # a count that is no count is read as one pack, never more
+        assert sum(d.lines.get().packs for d in Distribution.objects.all()) <= 1
+
+
+def test_a_negative_line_index_changes_nothing(counter, point, family, diapers):
+    state = basket(family, [product_line(diapers, 2)])
+    response = counter.post(
+        f"/balie/{point.pk}/mand/",
+        {"basket": state, "action": "remove", "line": "-1"},
+        **HX,
+    )
+    assert [line["packs"] for line in state_of(response)["lines"]] == [2]

@@ -202,7 +202,7 @@ def checkout_loan(
             idempotency_key=idempotency_key,
             source=source,
         )
-        return 201, loan_out(loan)
+        return 201, loan_out(loan, viewer=user)
 
     return run_write(
         request,
@@ -247,7 +247,7 @@ def return_loan(
             deposit_reason=line.deposit_reason,
             source=source,
         )
-        return 200, loan_out(returned)
+        return 200, loan_out(returned, viewer=user)
 
     return run_write(
         request,
@@ -282,7 +282,7 @@ def renew_loan(
         loan = services.renew_loan(
             actor=user, location=location, loan=_loan(loan_id), source=source
         )
-        return 200, loan_out(loan)
+        return 200, loan_out(loan, viewer=user)
 
     return run_write(
         request,
@@ -325,7 +325,7 @@ def exchange_loan(
             override_reason=payload.override_reason,
             source=source,
         )
-        return 201, loan_out(loan)
+        return 201, loan_out(loan, viewer=user)
 
     return run_write(
         request,
@@ -390,8 +390,8 @@ def confirm_visit(
             "household_code": household.code,
             "location_id": location.pk,
             "distribution": distribution_out(result.distribution) if result.distribution else None,
-            "loans": [loan_out(loan) for loan in result.loans],
-            "returns": [loan_out(loan) for loan in result.returns],
+            "loans": [loan_out(loan, viewer=user) for loan in result.loans],
+            "returns": [loan_out(loan, viewer=user) for loan in result.returns],
         }
 
     return run_write(

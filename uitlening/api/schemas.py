@@ -17,7 +17,7 @@ from kern.api_contract import (
     text,
 )
 from kern.errors import NotFound
-from kern.models import Location
+from kern.models import Location, User
 from uitlening.models import Distribution, Loan
 from voorraad.models import Item
 
@@ -167,7 +167,11 @@ class LoanOut(Schema):
     item_id: int
     item_code: str
     item: str
-    household_code: str
+    household_code: str | None = Field(
+        ...,
+        description="The borrower, only for a caller who may act at the point that lent it "
+        "(an item brought back elsewhere does not tell that point whose it was).",
+    )
     program_id: int
     program: str
     location_id: int
@@ -225,14 +229,14 @@ def distribution_out(distribution: Distribution) -> dict[str, Any]:
     }
 
 
-def loan_out(loan: Loan) -> dict[str, Any]:
+def loan_out(loan: Loan, *, viewer: User) -> dict[str, Any]:
     item = Item.objects.only("status").get(pk=loan.item_id)
     return {
         "id": loan.pk,
         "item_id": loan.item_id,
         "item_code": loan.item.code,
         "item": loan.item.name,
-        "household_code": loan.household.code,
+        "household_code": loan.household.code if viewer.can_act_at(loan.location) else None,
         "program_id": loan.program_id,
         "program": loan.program.name,
         "location_id": loan.location_id,

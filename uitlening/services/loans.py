@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kern import audit
+from kern import audit, permissions
 from kern.errors import Conflict, DomainError
 from kern.models import Location, User
 from toegang import selectors as access_selectors
@@ -346,8 +346,10 @@ def renew_loan(
     ``MAX_RENEWALS`` renewals, while another household waits for this item type, and
     when the household no longer has access to the loan's program.
     ``idempotency_key``: a double click (the same key) renews once, and the second gets
-    the renewed loan."""
+    the renewed loan. Only at the point that lent it (or by someone who may act there):
+    a renewal is the lending point's promise, and its answer names the household."""
     require_counter(actor, location)
+    permissions.require_location(actor, loan.location)
     key = idempotency_key_text(idempotency_key)
     household = lock_household(loan.household)
     lock_item(loan.item)

@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kern import barcodes, permissions
@@ -79,15 +80,21 @@ _OPENED = "uitlening.counter_households"
 _OPENED_MAX = 50
 
 
-def _remember_opened(request, household: Household) -> None:
-    """Households checked in this session: their basket is previewed without opening
-    (and logging) them again on every change."""
-    opened = [pk for pk in request.session.get(_OPENED, []) if pk != household.pk]
-    request.session[_OPENED] = [*opened, household.pk][-_OPENED_MAX:]
+def _opened_key(location) -> str:
+    # Per point: a family checked in at one point is logged again when opened at another.
+    return f"{_OPENED}.{location.pk}"
+
+
+def _remember_opened(request, location, household: Household) -> None:
+    """Households checked in this session at this point: their basket is previewed
+    without opening (and logging) them again on every change."""
+    key = _opened_key(location)
+    opened = [pk for pk in request.session.get(key, []) if pk != household.pk]
+    request.session[key] = [*opened, household.pk][-_OPENED_MAX:]
 
 
 def _panel(request, location, checkin) -> selectors.HouseholdPanel:
-    _remember_opened(request, checkin.household)
+    _remember_opened(request, location, checkin.household)
     return selectors.household_panel(
         household=checkin.household, location=location, checked_in=checkin
     )
@@ -99,7 +106,7 @@ def _basket_household(request, location, code: str):
     if not code:
         return None, None
     number = barcodes.decode(code, expect=barcodes.CodeType.HOUSEHOLD).number
-    if number in request.session.get(_OPENED, []):
+    if number in request.session.get(_opened_key(location), []):
         household = Household.objects.filter(pk=number, anonymised_at__isnull=True).first()
         if household is not None:
             return household, None
@@ -280,12 +287,14 @@ def _page_context(location) -> dict:
 
 
 @role_required("kern.use_counter")
+@never_cache  # a family's panel: never kept by a browser or a proxy
 def counter(request, pk: int):
     location = _counter_location(request, pk)
     return render(request, "uitlening/counter_detail.html", _page_context(location))
 
 
 @role_required("kern.use_counter")
+@never_cache  # a family's panel: never kept by a browser or a proxy
 @require_POST
 def counter_scan(request, pk: int):
     """htmx: resolve one scan and answer with a card: a check-in for a household card,
@@ -360,6 +369,7 @@ def _registered_answer(request, location, checkin):
 
 
 @role_required("kern.use_counter")
+@never_cache  # a family's panel: never kept by a browser or a proxy
 @require_http_methods(["GET", "POST"])
 def counter_register(request, pk: int):
     """Register a family at the counter (optionally with its UiTPAS card), then show its
@@ -424,6 +434,7 @@ def counter_register(request, pk: int):
 
 
 @role_required("kern.use_counter")
+@never_cache  # a family's panel: never kept by a browser or a proxy
 @require_POST
 def counter_basket(request, pk: int):
     """htmx: the posted basket with its preview. ``action`` changes it first: ``more``,
@@ -454,9 +465,11 @@ def _basket_action(request, location, household, state, context):
         return baskets.BasketState()
     try:
         index = int(request.POST.get("line", ""))
-        line = state.lines[index]
-    except (ValueError, IndexError):
+    except ValueError:
         return state
+    if not 0 <= index < len(state.lines):  # -1 would be the last line
+        return state
+    line = state.lines[index]
     new = state.copy()
     if action == "remove":
         removed = new.lines.pop(index)
@@ -507,6 +520,7 @@ def _url_or_blank(name: str, pk: int) -> str:
 
 
 @role_required("kern.use_counter")
+@never_cache  # a family's panel: never kept by a browser or a proxy
 @require_POST
 def counter_confirm(request, pk: int):
     """Record the posted basket at once (``confirm_visit``) with the idempotency key the

@@ -112,7 +112,7 @@ def _whole(value: Any, default: int, *, low: int, high: int) -> int:
         return default
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 from JSON
         return default
     return min(max(number, low), high)
 
@@ -182,11 +182,21 @@ def read_basket(text: str | None) -> BasketState:
     )
 
 
+#: More than any deposit: a larger amount is a typing error.
+MAX_AMOUNT = Decimal("99999")
+
+
 def _amount(text: str) -> Decimal:
+    """Euro as typed ("2,50", "€ 3"); anything else, NaN or an absurd amount becomes -1,
+    which the return check refuses with a message that says what is allowed."""
     try:
-        return Decimal(text.replace(",", ".").replace("€", "").strip() or "0")
+        amount = Decimal(text.replace(",", ".").replace("€", "").strip() or "0")
     except InvalidOperation:
-        return Decimal("-1")  # the return check refuses it and says what is allowed
+        return Decimal("-1")
+    # adjusted(): the exponent, read without arithmetic that could overflow itself.
+    if not amount.is_finite() or amount.adjusted() > 5 or abs(amount) > MAX_AMOUNT:
+        return Decimal("-1")
+    return amount.quantize(Decimal("0.01"))
 
 
 @dataclass

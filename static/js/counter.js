@@ -210,7 +210,11 @@
       },
       body: new URLSearchParams(fields),
     }).then(function (response) {
-      if (response.status >= 500) throw new Error("server " + response.status);
+      if (response.status >= 500) {
+        var failure = new Error("server " + response.status);
+        failure.serverError = true;
+        throw failure;
+      }
       return response.text().then(function (body) {
         setOnline(true);
         if (!apply(body, sent)) showMessage(text("logged-out"), "error");
@@ -238,11 +242,51 @@
       return;
     }
     enqueue(function () {
-      return post(form.action, { code: code, basket: basketJson() }).catch(function () {
+      return post(form.action, { code: code, basket: basketJson() }).catch(function (failure) {
+        if (failure && failure.serverError) {
+          showMessage(text("scan-failed") + " (" + code + ")", "error");
+          return;
+        }
+        // No connection: the scan is kept (also over a reload) and sent, in order, as soon
+        // as the connection is back. A scan is never lost.
         setOnline(false);
-        showMessage(text("offline") + " (" + code + ")", "error");
+        pending.push(code);
+        savePending();
+        showMessage(text("offline") + " (" + pending.join(", ") + ")", "error");
       });
     });
+  }
+
+  // --- Scans made without a connection ------------------------------------------------
+
+  var pendingKey = storageKey + ".scans";
+  var pending = loadPending();
+
+  function loadPending() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(pendingKey));
+      if (Array.isArray(saved)) return saved.filter(function (c) { return typeof c === "string"; });
+    } catch (e) {
+      /* nothing kept */
+    }
+    return [];
+  }
+
+  function savePending() {
+    try {
+      if (pending.length) window.localStorage.setItem(pendingKey, JSON.stringify(pending));
+      else window.localStorage.removeItem(pendingKey);
+    } catch (e) {
+      /* the scans still wait in this page */
+    }
+  }
+
+  function sendPending() {
+    if (!pending.length || confirmInFlight) return;
+    var codes = pending;
+    pending = [];
+    savePending();
+    codes.forEach(scan);
   }
 
   // --- Confirm: once, however often it is sent ---------------------------------------
@@ -452,8 +496,11 @@
   window.addEventListener("online", function () {
     setOnline(true);
     if (wake) wake();
+    else if (pending.length) sendPending();
     else if (state.household && !confirmInFlight) sendBasket();
   });
+  // The network can be back without an "online" event (the server was unreachable).
+  window.setInterval(sendPending, 10000);
   window.addEventListener("offline", function () {
     setOnline(false);
   });
@@ -470,5 +517,6 @@
   if (state.household) sendBasket({ panel: "1" });
   if (state.confirming) startConfirm(); // a reload while confirming: finish it, once by its key
   window.DeelpuntScanner.connect(input, scan);
+  sendPending(); // scans kept from before a reload
   focusScan();
 })();

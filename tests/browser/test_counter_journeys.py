@@ -412,6 +412,23 @@ def test_confirm_while_the_server_is_unreachable_records_one_distribution(
     assert DistributionLine.objects.get().packs == 1
 
 
+def test_scans_without_a_connection_are_kept_and_sent_when_it_is_back(
+    page, point, counter_volunteer, family, diapers
+):
+    open_counter(page, counter_volunteer, point)
+    check_in(page, family)
+    page.route("**/scan/", lambda route: route.abort("internetdisconnected"))
+    scan(page, diapers.code)
+    scan(page, diapers.code)
+    expect(message(page)).to_contain_text(f"{diapers.code}, {diapers.code}")
+    expect(basket_line(page, 0)).to_have_count(0)
+    page.reload()  # the waiting scans survive a reload too
+    page.wait_for_selector("[data-scan-input]")
+    page.unroute("**/scan/")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(basket_line(page, 0).locator("[data-packs]")).to_have_attribute("data-packs", "2")
+
+
 def test_a_tablet_has_44_px_touch_targets(
     page, point, counter_volunteer, family, diapers, stroller
 ):

@@ -33,6 +33,7 @@ from uitlening.selectors.loans import (
     deposit_paid,
     open_loans,
 )
+from uitlening.selectors.panel import PanelSection, panel_sections
 from uitlening.selectors.programs import Entitlements
 
 OVERRIDE_PERMISSION = "kern.override_counter_rules"
@@ -48,6 +49,7 @@ class HouseholdPanel:
 
     check_in: CheckIn
     open_loans: list[OpenLoan]
+    sections: list[PanelSection] = field(default_factory=list)
 
     @property
     def household(self) -> Household:
@@ -77,7 +79,13 @@ def household_panel(
     """The panel of a household at ``location``; pass the ``CheckIn`` a check-in service
     returned to reuse its entitlements."""
     checked_in = checked_in or check_in(household=household, location=location)
-    return HouseholdPanel(check_in=checked_in, open_loans=open_loans(household=household, on=on))
+    return HouseholdPanel(
+        check_in=checked_in,
+        open_loans=open_loans(household=household, on=on),
+        sections=panel_sections(
+            household=household, location=location, on=on or timezone.localdate()
+        ),
+    )
 
 
 @dataclass(frozen=True)

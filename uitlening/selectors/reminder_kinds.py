@@ -24,5 +24,9 @@ class ReminderDue:
 #: now -> the reminders due at that moment (sent or not: the key decides).
 ReminderFinder = Callable[[dt.datetime], Iterable[ReminderDue]]
 
+# The finders build ``ReminderDue``s, so they are imported once it exists (and
+# ``uitlening.selectors`` imports this module before any finder module).
+from uitlening.selectors.reminders import loan_due_tomorrow, loan_overdue  # noqa: E402
+
 #: One line per kind of reminder.
-FINDERS: tuple[ReminderFinder, ...] = ()
+FINDERS: tuple[ReminderFinder, ...] = (loan_due_tomorrow, loan_overdue)

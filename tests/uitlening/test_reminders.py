@@ -335,6 +335,27 @@ def test_a_claim_changes_the_row_for_one_run_only(point, babytheek):
     assert Reminder.objects.get().claim == "a" * 32
 
 
+def test_a_run_started_while_another_is_sending_leaves_that_reminder_alone(point, babytheek):
+    for _ in range(3):
+        lend(family(), point, babytheek, due_on=TODAY + dt.timedelta(days=1))
+    inner = []
+
+    class OverlappingChannel(EmailChannel):
+        """While the first run sends its first reminder, a second run starts and ends."""
+
+        def send(self, message: Message) -> None:
+            if not inner:
+                inner.append(reminders.run(now=NOW, channels=email_only()))
+            super().send(message)
+
+    outer = run_at(NOW, channels=email_only(OverlappingChannel()))
+
+    assert (inner[0].new, inner[0].sent) == (0, 2)  # the one being sent was skipped
+    assert (outer.new, outer.sent) == (3, 1)  # the two sent meanwhile were not taken
+    assert len(mail.outbox) == 3
+    assert set(Reminder.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+
+
 def test_a_channel_failing_on_the_third_of_five_sends_the_other_four(point, babytheek):
     for _ in range(5):
         lend(family(), point, babytheek, due_on=TODAY + dt.timedelta(days=1))

@@ -490,3 +490,31 @@ def test_the_command_exits_non_zero_when_a_send_failed(point, babytheek, setting
     assert raised.value.returncode == 1
     assert "1 mislukt" in out.getvalue()
     assert Reminder.objects.get().status == Status.PENDING
+
+
+# --- The coordinators' page -------------------------------------------------------------
+
+
+def test_coordinators_see_counts_and_what_was_not_sent_without_contents(
+    point, babytheek, login, coordinator, settings
+):
+    settings.REMINDER_MAX_ATTEMPTS = 1
+    household = family(first_name="Amina")
+    lend(household, point, babytheek, due_on=TODAY + dt.timedelta(days=1))
+    lend(family(), point, babytheek, due_on=TODAY - dt.timedelta(days=3))
+    run_at(NOW, channels=email_only(FailingChannel()))
+    Reminder.objects.filter(kind="loan_overdue").update(status=Status.PENDING)
+
+    html = login(coordinator).get("/balie/herinneringen/").content.decode()
+
+    assert "Herinneringen" in html
+    assert household.code in html and "loan_due_tomorrow" in html
+    assert "mislukt, opgegeven" in html and "ConnectionRefusedError" in html
+    assert 'data-total="failed">1<' in html and 'data-total="pending">1<' in html
+    assert "Amina" not in html and "example.org" not in html and "Bugaboo" not in html
+    only_failed = login(coordinator).get("/balie/herinneringen/?status=failed").content.decode()
+    assert 'data-status="pending"' not in only_failed.split('id="reminders-not-sent"')[1]
+
+
+def test_volunteers_do_not_see_the_reminders_page(login, volunteer):
+    assert login(volunteer).get("/balie/herinneringen/").status_code == 403

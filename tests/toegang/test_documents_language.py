@@ -30,6 +30,7 @@ FAMILY_MODULES = [
     "toegang/documents.py",
     "uitlening/documents.py",
     "kern/pdf.py",
+    "toegang/privacy.py",  # the summary of what Deelpunt keeps, for the family
 ]
 FAMILY_TEMPLATES = ["templates/uitlening/distribution_receipt.html"]
 FAMILY_TEMPLATE_FOLDERS = ["templates/uitlening/reminders"]
@@ -39,6 +40,9 @@ NOT_FOR_FAMILIES = {
     "Confirm the basket",
     "Scan this code at the counter to record the basket, like the Confirm button does.",
     "Confirm card",
+    # Messages to the admin in toegang/privacy.py, not in the summary.
+    "Say why the data are erased, e.g. “request of the family by e-mail of 3 May”.",
+    "The retention period is at least one month.",
 }
 
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext"}
@@ -201,6 +205,15 @@ def test_a_language_asked_for_explicitly_wins(referral, tmp_path):
 def test_the_household_card_is_in_the_households_language(db, tmp_path, language, line):
     household = HouseholdFactory(language=language, consent_at=timezone.now())
     assert line in pdf_text(household_card_pdf(household), tmp_path, f"card-{language}")
+
+
+def test_the_summary_of_what_deelpunt_keeps_is_in_the_households_language(admin_user, tmp_path):
+    from toegang import privacy
+
+    household = HouseholdFactory(language="fr", email="x@example.org", consent_at=timezone.now())
+    text = pdf_text(privacy.export_household_pdf(actor=admin_user, household=household), tmp_path)
+    assert "Ce que Deelpunt conserve sur le ménage" in text
+    assert "Consentement" in text and "Gezinscode" not in text
 
 
 def test_the_printing_screen_stays_in_the_users_language(login, social_worker, tmp_path):

@@ -17,7 +17,10 @@ class ReminderDue:
     #: Unique per occurrence, e.g. ``loan_due:<loan id>:<due day>``: a second run finds
     #: the same key and records nothing twice.
     key: str
-    #: Plain values only (str, int, dates); the templates render them.
+    #: Plain values only (str, int, dates); the templates render them. The run adds
+    #: ``household_code`` and ``first_name`` (only with consent), and for a
+    #: ``location_id`` that point's ``point``, ``point_address`` and ``opening_hours``
+    #: (lines, in the family's language).
     context: Mapping[str, object] = field(default_factory=dict)
 
 

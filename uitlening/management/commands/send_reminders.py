@@ -37,7 +37,7 @@ class Command(BaseCommand):
         summary = run(limit=limit)
         self.stdout.write(
             _(
-                "Reminders: %(found)d due, %(new)d new, %(sent)d sent, %(failed)d failed "
+                "Reminders: %(found)d found, %(new)d new, %(sent)d sent, %(failed)d failed "
                 "(%(retrying)d to retry, %(given_up)d given up), %(cancelled)d cancelled."
             )
             % {

@@ -403,6 +403,16 @@ def test_any_kind_with_its_two_templates_is_sent(point, babytheek, settings, tmp
 # --- What the message says, and in which language ----------------------------------------
 
 
+def test_every_reminder_kind_has_both_templates():
+    from django.conf import settings as django_settings
+
+    folder = django_settings.BASE_DIR / "templates" / "uitlening" / "reminders"
+    subjects = {p.name.removesuffix("_subject.txt") for p in folder.glob("*_subject.txt")}
+    bodies = {p.name.removesuffix("_body.txt") for p in folder.glob("*_body.txt")}
+    assert subjects == bodies
+    assert {"loan_due_tomorrow", "loan_overdue"} <= subjects
+
+
 def test_the_message_names_item_program_point_and_opening_hours(point, babytheek):
     tomorrow = TODAY + dt.timedelta(days=1)
     household = family(first_name="Amina")
@@ -518,3 +528,49 @@ def test_coordinators_see_counts_and_what_was_not_sent_without_contents(
 
 def test_volunteers_do_not_see_the_reminders_page(login, volunteer):
     assert login(volunteer).get("/balie/herinneringen/").status_code == 403
+
+
+def test_cron_sees_a_non_zero_exit_status_when_the_mail_server_is_down(tmp_path):
+    """The real command in its own process, as cron runs it, against an SMTP server that
+    refuses connections: exit status 1 and the failure on stderr; the reminder waits."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEELPUNT_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cron.sqlite3'}",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": "9",  # discard: nothing listens there
+    }
+    manage = [sys.executable, str(django_settings.BASE_DIR / "manage.py")]
+
+    def call(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*manage, *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    assert call("migrate", "-v0").returncode == 0
+    setup = call(
+        "shell",
+        "-c",
+        "import datetime as dt\n"
+        "from django.utils import timezone\n"
+        "from tests.uitlening.factories import LoanFactory\n"
+        "from tests.toegang.factories import HouseholdFactory\n"
+        "h = HouseholdFactory(email='gezin@example.org', consent_at=timezone.now())\n"
+        "LoanFactory(household=h, due_on=timezone.localdate() + dt.timedelta(days=1))\n",
+    )
+    assert setup.returncode == 0, setup.stderr
+
+    failed = call("send_reminders")
+
+    assert failed.returncode == 1, (failed.stdout, failed.stderr)
+    assert "1 gevonden, 1 nieuw, 0 verstuurd, 1 mislukt" in failed.stdout
+    assert "konden niet verstuurd worden" in failed.stderr
+    assert "gezin@example.org" not in failed.stdout + failed.stderr

@@ -574,3 +574,21 @@ def test_cron_sees_a_non_zero_exit_status_when_the_mail_server_is_down(tmp_path)
     assert "1 gevonden, 1 nieuw, 0 verstuurd, 1 mislukt" in failed.stdout
     assert "konden niet verstuurd worden" in failed.stderr
     assert "gezin@example.org" not in failed.stdout + failed.stderr
+
+
+def test_the_email_channel_never_waits_longer_than_its_timeout(settings, monkeypatch):
+    from uitlening.reminders import channels
+
+    seen = {}
+    real = channels.get_connection
+
+    def spy(**kwargs):
+        seen.update(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(channels, "get_connection", spy)
+    channels.EmailChannel().send(Message("a@example.org", "s", "b", "k", "nl"))
+    assert seen["timeout"] == channels.SEND_TIMEOUT < reminders.lease().total_seconds()
+    settings.EMAIL_TIMEOUT = 5
+    channels.EmailChannel().send(Message("a@example.org", "s", "b", "k", "nl"))
+    assert seen["timeout"] == 5

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
 from toegang.models import Household
@@ -45,6 +45,11 @@ class Channel(Protocol):
         ...
 
 
+#: Seconds an SMTP conversation may take (when ``EMAIL_TIMEOUT`` is not set): far below
+#: the run's lease, so a hanging server cannot make another run send the same reminder.
+SEND_TIMEOUT = 30
+
+
 class EmailChannel:
     def address(self, household: Household) -> str:
         return household.email.strip()
@@ -56,6 +61,9 @@ class EmailChannel:
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
+            connection=get_connection(
+                timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT
+            ),
             headers={
                 # The same Message-ID when sent again: mail clients show it once.
                 "Message-ID": f"<reminder-{digest}@deelpunt>",

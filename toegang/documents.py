@@ -8,9 +8,10 @@ the first, a phone or a 2D scanner the second. The layout helpers come from
 
 What is deliberately *not* printed: the reason for a referral (it is never stored), the
 children, contact details and the social worker's name. The letter names the issuing
-organisation only. Documents are rendered in the site language (Dutch) unless another
-``language`` is asked for: they go to a family, whatever language the worker's screen
-is in.
+organisation only. Both go to a family, so they are rendered in the household's
+preferred language when Deelpunt writes documents in it (Dutch, French or English:
+``document_language``) and in Dutch otherwise, whatever language the worker's screen is
+in; a ``language`` given explicitly wins.
 """
 
 from __future__ import annotations
@@ -47,8 +48,18 @@ from kern.pdf import (
 )
 from toegang.models import Household, Referral
 
+#: The languages a family document is written in; any other preference gets Dutch.
+DOCUMENT_LANGUAGES = ("nl", "fr", "en")
+
 CARD_WIDTH = 85.6 * mm  # ISO/IEC 7810 ID-1, a bank card
 CARD_HEIGHT = 54 * mm
+
+
+def document_language(household: Household) -> str | None:
+    """The household's language when Deelpunt writes documents in it, else None (the
+    site language, Dutch)."""
+    language = (household.language or "").lower().split("-")[0]
+    return language if language in DOCUMENT_LANGUAGES else None
 
 
 def qr_drawing(value: str, size: float) -> Drawing:
@@ -66,7 +77,9 @@ def qr_drawing(value: str, size: float) -> Drawing:
 
 def referral_letter_pdf(referral: Referral, *, language: str | None = None) -> bytes:
     """A warm, plain letter for the family: what the referral opens, until when, where to
-    go, what to bring, and the referral code to scan."""
+    go, what to bring, and the referral code to scan. In ``language``, by default the
+    household's."""
+    language = language or document_language(referral.household)
     return in_language(lambda: _referral_letter(referral), language)
 
 
@@ -196,7 +209,9 @@ def _referral_letter(referral: Referral) -> bytes:
 
 def household_card_pdf(household: Household, *, language: str | None = None) -> bytes:
     """One card, 85.6 × 54 mm: “Deelpunt”, a line telling what it is for, and the
-    household code as Code 128 and as QR. Nothing else about the family."""
+    household code as Code 128 and as QR. Nothing else about the family. In ``language``,
+    by default the household's."""
+    language = language or document_language(household)
     return in_language(lambda: _household_card(household), language)
 
 

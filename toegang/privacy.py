@@ -36,6 +36,7 @@ from kern.pdf import (
     render,
     table_style,
 )
+from toegang.documents import document_language
 from toegang.models import Child, Evidence, Household, Referral, UitpasCard
 
 DEFAULT_RETENTION_MONTHS = 24
@@ -344,11 +345,13 @@ def export_household(*, actor: User, household: Household, source: str = "") -> 
 def export_household_pdf(
     *, actor: User, household: Household, source: str = "", language: str | None = None
 ) -> bytes:
-    """The same export as a readable A4 summary for the family, in the site language
-    (Dutch) unless another ``language`` is asked for. Logged like the JSON export."""
+    """The same export as a readable A4 summary for the family, in the household's
+    language (``documents.document_language``: Dutch, French or English, else Dutch)
+    unless another ``language`` is asked for. Logged like the JSON export."""
     permissions.require(actor, "kern.manage_users")
     data = _collect(household, actor=actor)
-    with translation.override(language or settings.LANGUAGE_CODE):
+    language = language or document_language(household) or settings.LANGUAGE_CODE
+    with translation.override(language):
         pdf = _export_pdf(data)
     audit.record(
         actor=actor, action="export", obj=household, source=source, details={"format": "pdf"}

@@ -45,20 +45,11 @@ from kern.pdf import (
     table_style,
     with_code,
 )
+from toegang.documents import DOCUMENT_LANGUAGES, document_language
 from toegang.models import Household
 from uitlening.codes import CONFIRM_CODE
 from uitlening.models import Distribution, Loan
 from voorraad.models import ItemType
-
-#: The languages a family document is written in; any other preference gets Dutch.
-DOCUMENT_LANGUAGES = ("nl", "fr", "en")
-
-
-def document_language(household: Household) -> str | None:
-    """The household's language when Deelpunt writes documents in it, else None (the
-    site language, Dutch)."""
-    language = (household.language or "").lower().split("-")[0]
-    return language if language in DOCUMENT_LANGUAGES else None
 
 
 def welcome_name(household: Household) -> str:

@@ -10,6 +10,7 @@ from uitlening.models.counter import (
     RepairTicket,
     Visit,
 )
+from uitlening.models.reminders import Reminder
 
 __all__ = [
     "DEFAULT_LOAN_DAYS",
@@ -18,6 +19,7 @@ __all__ = [
     "DistributionLine",
     "Loan",
     "ProgramCategory",
+    "Reminder",
     "RepairTicket",
     "Visit",
 ]

@@ -3,6 +3,8 @@ the plan of a basket of consumables), loans (open, overdue, the loan and return 
 and the basket preview with the household panel. Every public name is importable from
 ``uitlening.selectors``; the rules the services enforce are checked here, once."""
 
+# First: the reminder finders of every program import ReminderDue from it.
+from uitlening.selectors.reminder_kinds import FINDERS, ReminderDue, ReminderFinder  # isort: skip
 from uitlening.selectors.basket import (
     OVERRIDE_PERMISSION,
     BasketPreview,
@@ -58,6 +60,7 @@ from uitlening.selectors.records import *  # noqa: F403  (the screens' reads, as
 __all__ = [
     "CHECK_IN_KINDS",
     "DEFAULT_UITPAS_REUSE_HOURS",
+    "FINDERS",
     "MAX_RENEWALS",
     "OVERRIDE_PERMISSION",
     "BasketLine",
@@ -76,6 +79,8 @@ __all__ = [
     "ProgramChoice",
     "ProgramQuota",
     "Refusal",
+    "ReminderDue",
+    "ReminderFinder",
     "ReturnCheck",
     "ReturnLine",
     "ReturnPreview",

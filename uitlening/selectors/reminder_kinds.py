@@ -17,12 +17,19 @@ class ReminderDue:
     #: Unique per occurrence, e.g. ``loan_due:<loan id>:<due day>``: a second run finds
     #: the same key and records nothing twice.
     key: str
-    #: Plain values only (str, int, dates); the templates render them.
+    #: Plain values only (str, int, dates); the templates render them. The run adds
+    #: ``household_code`` and ``first_name`` (only with consent), and for a
+    #: ``location_id`` that point's ``point``, ``point_address`` and ``opening_hours``
+    #: (lines, in the family's language).
     context: Mapping[str, object] = field(default_factory=dict)
 
 
 #: now -> the reminders due at that moment (sent or not: the key decides).
 ReminderFinder = Callable[[dt.datetime], Iterable[ReminderDue]]
 
+# The finders build ``ReminderDue``s, so they are imported once it exists (and
+# ``uitlening.selectors`` imports this module before any finder module).
+from uitlening.selectors.reminders import loan_due_tomorrow, loan_overdue  # noqa: E402
+
 #: One line per kind of reminder.
-FINDERS: tuple[ReminderFinder, ...] = ()
+FINDERS: tuple[ReminderFinder, ...] = (loan_due_tomorrow, loan_overdue)

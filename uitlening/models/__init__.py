@@ -10,14 +10,23 @@ from uitlening.models.counter import (
     RepairTicket,
     Visit,
 )
+from uitlening.models.partners import PartnerHandover, PartnerRequest, PartnerRequestLine
+from uitlening.models.seasonal import AgeBand, PackageLine, SeasonalAction, SeasonalPackage
 
 __all__ = [
     "DEFAULT_LOAN_DAYS",
+    "AgeBand",
     "DepositRule",
     "Distribution",
     "DistributionLine",
     "Loan",
+    "PackageLine",
+    "PartnerHandover",
+    "PartnerRequest",
+    "PartnerRequestLine",
     "ProgramCategory",
     "RepairTicket",
+    "SeasonalAction",
+    "SeasonalPackage",
     "Visit",
 ]

@@ -255,14 +255,14 @@ def running_actions(*, on: dt.date, location: Location | None = None) -> list[Se
 
 
 def point_for(postcode: str, points: Sequence[Location]) -> Location | None:
-    """The point a household picks up at: the first (by name) whose municipality or own
-    postcode covers the household's postcode, else the first point."""
+    """The point a household picks up at: the first (by name) in its own postcode, else
+    the first whose municipality covers it, else the first point."""
     ordered = sorted(points, key=lambda p: (p.name, p.pk))
     for point in ordered:
-        covered = set(point.municipality.postcodes or []) if point.municipality else set()
-        if point.postcode:
-            covered.add(point.postcode)
-        if postcode in covered:
+        if point.postcode == postcode:
+            return point
+    for point in ordered:
+        if point.municipality and postcode in (point.municipality.postcodes or []):
             return point
     return ordered[0] if ordered else None
 

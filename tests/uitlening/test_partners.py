@@ -81,7 +81,8 @@ def test_a_partner_requests_goods_for_its_organisation(request_, schakel, partne
     assert request_.organisation == schakel
     assert request_.status == Status.SUBMITTED
     assert {
-        (l.product.name, l.requested_packs, l.approved_packs) for l in request_.lines.all()
+        (line.product.name, line.requested_packs, line.approved_packs)
+        for line in request_.lines.all()
     } == {
         ("Luiers maat 4", 4, None),
         ("Zeep", 10, None),
@@ -96,7 +97,7 @@ def test_repeated_products_are_added_up_and_nonsense_is_refused(partner, point, 
         tomorrow,
         lines=[RequestedLine(goods["soap"], 2), RequestedLine(goods["soap"], 3)],
     )
-    assert [l.requested_packs for l in merged.lines.all()] == [5]
+    assert [line.requested_packs for line in merged.lines.all()] == [5]
     for bad, field in [
         ({"lines": []}, "lines"),
         ({"lines": [RequestedLine(goods["soap"], 0)]}, "lines"),
@@ -147,7 +148,7 @@ def test_a_partner_sees_and_edits_only_its_organisations_requests(
     )
     request_.refresh_from_db()
     assert request_.households_served == 7
-    assert [(l.product_id, l.requested_packs) for l in request_.lines.all()] == [
+    assert [(line.product_id, line.requested_packs) for line in request_.lines.all()] == [
         (goods["soap"].pk, 8)
     ]
 
@@ -187,7 +188,9 @@ def test_approving_with_other_quantities_needs_a_note(request_, coordinator, goo
         note="luiers zijn schaars deze maand",
     )
     assert done.status == Status.APPROVED and done.decided_by == coordinator
-    packs = {l.product.name: (l.requested_packs, l.approved_packs) for l in done.lines.all()}
+    packs = {
+        line.product.name: (line.requested_packs, line.approved_packs) for line in done.lines.all()
+    }
     assert packs == {"Luiers maat 4": (4, 2), "Zeep": (10, 10)}
 
 
@@ -226,7 +229,7 @@ def test_the_hand_over_takes_the_approved_packs_out_of_the_pick_up_points_stock(
         document_type=StockMovement.DocumentType.PARTNER_HANDOVER, document_id=handover.pk
     )
     assert movements.count() == 2
-    assert {l.product.name: l.handed_out_packs for l in approved.lines.all()} == {
+    assert {line.product.name: line.handed_out_packs for line in approved.lines.all()} == {
         "Luiers maat 4": 4,
         "Zeep": 10,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -358,7 +359,13 @@ def seasonal_panel(household: Household, location: Location, on: dt.date) -> Pan
         return None
     return PanelSection(
         template="uitlening/partials/panel_seasonal.html",
-        context={"household": household, "location": location, "actions": actions},
+        # A fresh idempotency key per rendering: a form posted twice records once.
+        context={
+            "household": household,
+            "location": location,
+            "actions": actions,
+            "key": uuid.uuid4().hex,
+        },
     )
 
 

@@ -234,7 +234,7 @@ def test_an_action_needs_a_seasonal_program_and_a_sensible_window(coordinator, p
         "action_date": today,
         "points": [point],
     }
-    with pytest.raises(DomainError, match=r"geen seizoensprogramma|not a seasonal"):
+    with pytest.raises(DomainError, match="geen seizoensprogramma"):
         services.create_action(program=diapers, handout_from=today, handout_until=today, **common)
     with pytest.raises(DomainError) as error:
         services.create_action(
@@ -343,7 +343,7 @@ def test_a_second_package_for_the_same_child_is_refused_naming_child_and_action(
         services.hand_out_packages(
             actor=volunteer, location=point, household=kids, action=action, child_ids=[baby.pk]
         )
-    assert f"{baby.birth_month:02d}/{baby.birth_year}" in str(error.value)
+    assert f"kind geboren {baby.birth_month:02d}/{baby.birth_year}" in str(error.value)
     assert "Sinterklaas" in str(error.value)
     assert Distribution.objects.count() == 1
     assert balance(toys["book"], point) == 19
@@ -391,7 +391,7 @@ def test_short_stock_names_product_and_point_and_writes_nothing(
 
 def test_a_child_that_is_not_entitled_is_refused(action, kids, volunteer, point):
     too_old = children_of(kids)[-1]
-    with pytest.raises(DomainError, match=r"niet|not"):
+    with pytest.raises(DomainError, match="geen recht"):
         services.hand_out_packages(
             actor=volunteer, location=point, household=kids, action=action, child_ids=[too_old.pk]
         )

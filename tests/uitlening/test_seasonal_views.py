@@ -72,13 +72,28 @@ def test_the_action_screen_counts_entitled_children_and_links_the_pick_lists(
     assert reverse("uitlening:seasonal_pick_list", args=[action.pk, point.pk]) in html
 
 
-def test_the_pick_list_is_a_pdf(login, coordinator, action, kids, point):
+def test_the_pick_list_is_a_pdf_with_bands_totals_and_codes_only(
+    login, coordinator, action, kids, point, tmp_path
+):
+    import subprocess
+
+    from tests.conftest import require_tool
+
+    pdftotext = require_tool("pdftotext", "apt-get install poppler-utils")
     response = login(coordinator).get(
         reverse("uitlening:seasonal_pick_list", args=[action.pk, point.pk]), {"dag": "2026-12-05"}
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    source = tmp_path / "picklijst.pdf"
+    source.write_bytes(response.content)
+    text = subprocess.run(
+        [pdftotext, "-layout", str(source), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Picklijst: Sinterklaas" in text and "05/12/2026" in text
+    assert kids.code in text
+    assert "Chocoladeletter" in text and "Puzzel" in text
+    assert "0–2 jaar" in text or "0-2 jaar" in text
 
 
 def test_volunteers_do_not_manage_actions(login, volunteer, action):
@@ -99,6 +114,7 @@ def test_the_panel_hands_out_a_childs_package_and_refuses_it_a_second_time(
     data = {"household": kids.pk, "action": action.pk, "child": child.child_id, "key": "k-1"}
     html = client.post(url, data, **HX).content.decode()
     assert "data-seasonal-message" in html
+    assert "data-seasonal-receipt" in html  # the distribution's receipt, in the family's language
     assert f'data-seasonal-child="{child.child_id}" data-served' in html
     again = client.post(url, {**data, "key": "k-2"}, **HX).content.decode()
     assert child.born in again and "Sinterklaas" in again

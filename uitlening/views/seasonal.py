@@ -251,7 +251,7 @@ def counter_hand_out(request, pk: int):
     )
     action = get_object_or_404(SeasonalAction, pk=request.POST.get("action") or 0)
     child = request.POST.get("child", "all")
-    message, level = "", "ok"
+    message, level, receipt = "", "ok", None
     try:
         child_ids = None if child == "all" else [int(child)]
     except ValueError:
@@ -273,6 +273,7 @@ def counter_hand_out(request, pk: int):
             "n": len(result.packages),
             "action": action.name,
         }
+        receipt = reverse("uitlening:distribution_receipt", args=[result.distribution.pk])
     access.open_household(actor=request.user, household=household, source=request.path)
     section = seasonal_panel(household, location, timezone.localdate())
     context = (
@@ -280,7 +281,7 @@ def counter_hand_out(request, pk: int):
         if section
         else {"household": household, "location": location, "actions": []}
     )
-    context.update(message=message, message_level=level)
+    context.update(message=message, message_level=level, receipt_url=receipt)
     if not request.htmx:
         messages.info(request, message)
         return redirect(reverse("uitlening:counter", args=[location.pk]))

@@ -504,3 +504,49 @@ def test_package_ready_tells_each_household_once_per_action_while_it_waits(
     services.hand_out_packages(actor=volunteer, location=point, household=kids, action=action)
     assert list(package_ready(timezone.now())) == []
     assert list(package_ready(timezone.now() - dt.timedelta(days=5))) == []
+
+
+def test_the_entitled_list_agrees_with_the_counters_entitlement_on_the_action_date(
+    action, sinterklaas_program, point, today
+):
+    """Referrals (valid, expired, revoked, for another program, through a granting
+    program) and exceptions: the bulk read gives the same answer as ``entitlement``."""
+    from toegang.selectors import entitlement
+
+    on = action.action_date
+    granting = Program.objects.create(name="Pamperbank", kind="pamperbank")
+    granting.grants.add(sinterklaas_program)
+    households = []
+    for case in range(6):
+        household = HouseholdFactory(children=[born(20, on)])
+        households.append(household)
+        if case == 0:
+            ReferralFactory(household=household, programs=[sinterklaas_program])
+        elif case == 1:
+            ReferralFactory(
+                household=household,
+                programs=[sinterklaas_program],
+                valid_from=today - dt.timedelta(days=30),
+                valid_until=today - dt.timedelta(days=1),
+            )
+        elif case == 2:
+            ReferralFactory(
+                household=household, programs=[sinterklaas_program], revoked_at=timezone.now()
+            )
+        elif case == 3:
+            ReferralFactory(household=household, programs=[granting])
+        elif case == 4:
+            EvidenceFactory(
+                household=household,
+                kind=Evidence.Kind.EXCEPTION,
+                program=sinterklaas_program,
+                social_tariff="",
+                valid_until=today + dt.timedelta(days=3),
+                reason="crisis",
+            )
+    listed = {h.household_id for h in entitled_list(action).households}
+    for household in households:
+        allowed = entitlement(
+            household=household, program=sinterklaas_program, location=point, on=on
+        ).allowed
+        assert (household.pk in listed) == allowed, household

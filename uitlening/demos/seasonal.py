@@ -1,7 +1,7 @@
 """Demo Sinterklaas action: 6 December of this year, age bands 0–2, 3–5 and 6–11 years
 with their packages (new demo products, given by a donor to both points), and entitled
 children among the demo families (the family with a Sinterklaas referral, and a few more
-with a coordinator's exception). The hand-out window always holds today, so the package
+given a referral by the demo social worker). The hand-out window always holds today, so the package
 can be tried at the counter whatever the date.
 
 Through the services, so stock, access and the audit log agree. Idempotent: it runs only
@@ -19,7 +19,7 @@ from kern.demo import DemoLine, DemoSection
 from kern.errors import DomainError
 from kern.models import Location, User
 from toegang import services as access
-from toegang.models import Household, Program
+from toegang.models import Household, Program, Referral
 from uitlening import services
 from uitlening.models import SeasonalAction
 from uitlening.selectors.seasonal import entitled_list
@@ -41,7 +41,7 @@ BANDS = [
     ("3–5 jaar", 3, 5, (("Puzzel 24 stukjes", 1), ("Prentenboek", 1), ("Chocoladeletter", 1))),
     ("6–11 jaar", 6, 11, (("Gezelschapsspel", 1), ("Chocoladeletter", 2))),
 ]
-EXTRA_FAMILIES = 3  # besides the one with a referral, given access by an exception
+EXTRA_FAMILIES = 3  # besides the one with a referral already, given one for the action
 
 
 def action_day(today: dt.date) -> dt.date:
@@ -54,7 +54,8 @@ def load() -> None:
         return
     program = Program.objects.filter(kind=Program.Kind.SEASONAL).order_by("pk").first()
     coordinator = User.objects.filter(username="coordinator").first()
-    if program is None or coordinator is None:
+    social_worker = User.objects.filter(username="maatschappelijkwerker").first()
+    if program is None or coordinator is None or social_worker is None:
         return
     points = list(Location.objects.filter(name__in=POINTS).order_by("name"))
     category, _created = Category.objects.get_or_create(name="Sinterklaas")
@@ -105,15 +106,18 @@ def load() -> None:
         if not any(0 <= age < 12 * 12 for age in ages):
             continue
         try:
-            access.grant_exception(
-                actor=coordinator,
-                household=household,
-                program=program,
-                reason="Sinterklaasactie: aangemeld door de school",
-                valid_until=max(day, today) + dt.timedelta(days=7),
+            referral = access.issue_referral(
+                actor=social_worker, household=household, programs=[program]
             )
         except DomainError:
             continue
+        # A referral reaches at most a few months ahead; the demo's action may be further
+        # off (or just past), so its dates are moved to hold the action date, as the
+        # counter's demo moves the dates of loans made "earlier".
+        Referral.objects.filter(pk=referral.pk).update(
+            valid_from=min(referral.valid_from, day),
+            valid_until=max(referral.valid_until, day + dt.timedelta(days=7)),
+        )
         added += 1
 
 

@@ -144,6 +144,8 @@ def partner(db):
 
 def test_a_partner_sends_a_request_and_sees_it(login, partner, point, goods):
     client = login(partner)
+    form = client.get(reverse("uitlening:partner_create")).content.decode()
+    assert 'id="partner-request-lines"' in form and 'name="product_7"' in form
     tomorrow = dt.date.today() + dt.timedelta(days=2)
     response = client.post(
         reverse("uitlening:partner_create"),

@@ -103,5 +103,3 @@ def show() -> list[DemoSection]:
             )
         )
     return [DemoSection("Partneraanvragen (Balie → Partneraanvragen)", lines)]
-
-

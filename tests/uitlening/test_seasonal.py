@@ -550,3 +550,16 @@ def test_the_entitled_list_agrees_with_the_counters_entitlement_on_the_action_da
             household=household, program=sinterklaas_program, location=point, on=on
         ).allowed
         assert (household.pk in listed) == allowed, household
+
+
+def test_the_package_ready_reminder_reads_in_dutch(action, kids):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    [due] = package_ready(timezone.now())
+    with translation.override("nl"):
+        subject = render_to_string("uitlening/reminders/package_ready_subject.txt", due.context)
+        body = render_to_string("uitlening/reminders/package_ready_body.txt", due.context)
+    assert subject.strip() == "Je pakket van Sinterklaas ligt klaar"
+    assert "voor je 2 kinderen" in body
+    assert f"{action.handout_until:%d/%m/%Y}" in body and "Uitdeelpunt Centrum" in body

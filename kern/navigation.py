@@ -32,6 +32,12 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Overdue loans"), "uitlening:overdue_choose", ("kern.use_counter",)),
     NavItem(_("Repairs"), "uitlening:repair_list", ("kern.manage_stock",)),
     NavItem(_("Referrals"), "toegang:referral_list", ("kern.manage_referrals",)),
+    NavItem(
+        _("Partner requests"),
+        "uitlening:partner_list",
+        ("kern.manage_referrals", "kern.manage_stock"),
+    ),
+    NavItem(_("Seasonal actions"), "uitlening:seasonal_list", ("kern.manage_programs",)),
     NavItem(_("Stock"), "voorraad:stock_overview", ("kern.manage_stock",)),
     NavItem(_("Volunteers"), "vrijwilligers:volunteer_list", ("kern.manage_shifts",)),
     NavItem(_("Programs"), "toegang:program_list", ("kern.manage_programs",)),

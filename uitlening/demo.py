@@ -394,3 +394,9 @@ def show() -> list[DemoSection]:
 
 
 register(load=load_demo, show=show)
+
+from uitlening.demos import partners as partner_demo  # noqa: E402  (after the counter's part)
+from uitlening.demos import seasonal as seasonal_demo  # noqa: E402
+
+register(load=seasonal_demo.load, show=seasonal_demo.show)
+register(load=partner_demo.load, show=partner_demo.show)

@@ -18,6 +18,13 @@ SECTIONS = [
     (_("Repairs"), "uitlening:repair_list", "kern.manage_stock", ("herstellingen/",)),
     (_("Reminders"), "uitlening:reminder_list", "kern.manage_programs", ("herinneringen/",)),
     (_("Confirm card"), "uitlening:confirm_card", "kern.use_counter", ()),
+    (
+        _("Seasonal actions"),
+        "uitlening:seasonal_list",
+        "kern.manage_programs",
+        ("seizoensacties/",),
+    ),
+    (_("Partner requests"), "uitlening:partner_list", "kern.manage_stock", ("partneraanvragen/",)),
 ]
 
 

@@ -1,4 +1,4 @@
-from uitlening.views import counter, distributions, loans, reminders, repairs
+from uitlening.views import counter, distributions, loans, partners, reminders, repairs, seasonal
 
 app_name = "uitlening"
 
@@ -8,4 +8,6 @@ urlpatterns = (
     + loans.urlpatterns
     + repairs.urlpatterns
     + reminders.urlpatterns
+    + seasonal.urlpatterns
+    + partners.urlpatterns
 )

@@ -10,12 +10,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXPECTED_NAV = {
     "vrijwilliger": ["Start", "Balie", "Te laat terug"],
-    "maatschappelijkwerker": ["Start", "Doorverwijzingen"],
+    "maatschappelijkwerker": ["Start", "Doorverwijzingen", "Partneraanvragen"],
     "coordinator": [
         "Start",
         "Balie",
         "Te laat terug",
         "Herstellingen",
+        "Partneraanvragen",
+        "Seizoensacties",
         "Voorraad",
         "Vrijwilligers",
         "Programma's",

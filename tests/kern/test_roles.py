@@ -163,7 +163,7 @@ def test_sync_role_groups_restores_a_tampered_group():
 def test_each_role_sees_only_its_navigation(users_by_role):
     expected = {
         V: {"home", "uitlening:counter_choose", "uitlening:overdue_choose"},
-        S: {"home", "toegang:referral_list"},
+        S: {"home", "toegang:referral_list", "uitlening:partner_list"},
         C: {
             "home",
             "uitlening:counter_choose",
@@ -173,6 +173,8 @@ def test_each_role_sees_only_its_navigation(users_by_role):
             "vrijwilligers:volunteer_list",
             "toegang:program_list",
             "kern:location_list",
+            "uitlening:partner_list",
+            "uitlening:seasonal_list",
         },
         A: {
             "home",

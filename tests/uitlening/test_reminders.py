@@ -21,7 +21,8 @@ from tests.voorraad.factories import ItemFactory
 from uitlening.models import Reminder
 from uitlening.reminders import run as reminders
 from uitlening.reminders.channels import EmailChannel, Message
-from uitlening.selectors.reminder_kinds import FINDERS, ReminderDue
+from uitlening.selectors.reminder_finders import FINDERS
+from uitlening.selectors.reminder_kinds import ReminderDue
 from uitlening.selectors.reminders import loan_due_tomorrow, loan_overdue, overdue_week
 from voorraad.models import Item
 

@@ -10,16 +10,25 @@ from uitlening.models.counter import (
     RepairTicket,
     Visit,
 )
+from uitlening.models.partners import PartnerHandover, PartnerRequest, PartnerRequestLine
 from uitlening.models.reminders import Reminder
+from uitlening.models.seasonal import AgeBand, PackageLine, SeasonalAction, SeasonalPackage
 
 __all__ = [
     "DEFAULT_LOAN_DAYS",
+    "AgeBand",
     "DepositRule",
     "Distribution",
     "DistributionLine",
     "Loan",
+    "PackageLine",
+    "PartnerHandover",
+    "PartnerRequest",
+    "PartnerRequestLine",
     "ProgramCategory",
     "Reminder",
     "RepairTicket",
+    "SeasonalAction",
+    "SeasonalPackage",
     "Visit",
 ]

@@ -1,6 +1,6 @@
 """One run of ``manage.py send_reminders``: record what is due, then send what waits.
 
-1. **Record.** Every finder in ``uitlening.selectors.reminder_kinds.FINDERS`` says what is
+1. **Record.** Every finder in ``uitlening.selectors.reminder_finders.FINDERS`` says what is
    due now; each ``ReminderDue`` whose key is new becomes a ``Reminder`` row, only for a
    household that consented, is not anonymised and left an address on a channel. The key
    is unique in the database and rows are inserted with ``ignore_conflicts``, so two runs
@@ -43,7 +43,8 @@ from toegang.models import Household
 from uitlening.documents import document_language, welcome_name
 from uitlening.models import Reminder
 from uitlening.reminders.channels import Channel, Message, choose, configured
-from uitlening.selectors.reminder_kinds import FINDERS, ReminderDue, ReminderFinder
+from uitlening.selectors.reminder_finders import FINDERS
+from uitlening.selectors.reminder_kinds import ReminderDue, ReminderFinder
 
 logger = logging.getLogger(__name__)
 

@@ -3,8 +3,6 @@ the plan of a basket of consumables), loans (open, overdue, the loan and return 
 and the basket preview with the household panel. Every public name is importable from
 ``uitlening.selectors``; the rules the services enforce are checked here, once."""
 
-# First: the reminder finders of every program import ReminderDue from it.
-from uitlening.selectors.reminder_kinds import FINDERS, ReminderDue, ReminderFinder  # isort: skip
 from uitlening.selectors.basket import (
     OVERRIDE_PERMISSION,
     BasketPreview,
@@ -56,6 +54,8 @@ from uitlening.selectors.programs import (
     programs_for_category,
 )
 from uitlening.selectors.records import *  # noqa: F403  (the screens' reads, as records.__all__)
+from uitlening.selectors.reminder_finders import FINDERS
+from uitlening.selectors.reminder_kinds import ReminderDue, ReminderFinder
 
 __all__ = [
     "CHECK_IN_KINDS",

@@ -33,7 +33,8 @@ from uitlening.selectors.loans import (
     deposit_paid,
     open_loans,
 )
-from uitlening.selectors.panel import PanelSection, panel_sections
+from uitlening.selectors.panel import panel_sections
+from uitlening.selectors.panel_kinds import PanelSection
 from uitlening.selectors.programs import Entitlements
 
 OVERRIDE_PERMISSION = "kern.override_counter_rules"

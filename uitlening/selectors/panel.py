@@ -6,24 +6,14 @@ template includes each section's template with its context."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from kern.models import Location
 from toegang.models import Household
-
-
-@dataclass(frozen=True)
-class PanelSection:
-    template: str  # e.g. "uitlening/partials/panel_holds.html"
-    context: Mapping[str, object]
-
-
-#: (household, location, day) -> a section, or None when there is nothing to show.
-SectionReader = Callable[[Household, Location, dt.date], PanelSection | None]
+from uitlening.selectors.panel_kinds import PanelSection, SectionReader
+from uitlening.selectors.seasonal import seasonal_panel
 
 #: One line per program around the counter, in the order they are shown.
-SECTIONS: tuple[SectionReader, ...] = ()
+SECTIONS: tuple[SectionReader, ...] = (seasonal_panel,)
 
 
 def panel_sections(*, household: Household, location: Location, on: dt.date) -> list[PanelSection]:

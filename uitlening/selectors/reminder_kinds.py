@@ -1,6 +1,6 @@
 """What a family may be reminded of, found by one reader per kind. ``send_reminders``
 records each ``ReminderDue`` once (its ``key`` is unique) and sends it in the household's
-language; each program adds its reader to ``FINDERS``."""
+language; each program adds its reader to ``reminder_finders.FINDERS``."""
 
 from __future__ import annotations
 
@@ -26,10 +26,3 @@ class ReminderDue:
 
 #: now -> the reminders due at that moment (sent or not: the key decides).
 ReminderFinder = Callable[[dt.datetime], Iterable[ReminderDue]]
-
-# The finders build ``ReminderDue``s, so they are imported once it exists (and
-# ``uitlening.selectors`` imports this module before any finder module).
-from uitlening.selectors.reminders import loan_due_tomorrow, loan_overdue  # noqa: E402
-
-#: One line per kind of reminder.
-FINDERS: tuple[ReminderFinder, ...] = (loan_due_tomorrow, loan_overdue)

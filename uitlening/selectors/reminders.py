@@ -1,4 +1,4 @@
-"""Reminders about loans, found for ``send_reminders`` (see ``reminder_kinds.FINDERS``),
+"""Reminders about loans, found for ``send_reminders`` (see ``reminder_finders.FINDERS``),
 and what coordinators see of the reminders: counts and the ones not sent, by household
 code and kind, never their contents.
 

@@ -59,6 +59,7 @@ class StockMovement(AppendOnlyModel):
         TRANSFER = "transfer", _("transfer")
         COUNT = "count", _("stock count")
         DISTRIBUTION = "distribution", _("distribution")
+        PARTNER_HANDOVER = "partner_handover", _("hand-over to a partner")
         DEMO = "demo", _("demo data")
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")

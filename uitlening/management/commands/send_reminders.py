@@ -1,5 +1,5 @@
 """``manage.py send_reminders``: record the reminders that are due and send the waiting
-ones (loans due tomorrow or overdue, and every kind in ``reminder_kinds.FINDERS``).
+ones (loans due tomorrow or overdue, and every kind in ``reminder_finders.FINDERS``).
 
 Safe from cron every few minutes and when two runs overlap: each reminder is recorded
 once (unique key) and sent by the one run that claimed it. Delivery is at least once: a

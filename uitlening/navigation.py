@@ -17,6 +17,8 @@ SECTIONS = [
     ),
     (_("Repairs"), "uitlening:repair_list", "kern.manage_stock", ("herstellingen/",)),
     (_("Confirm card"), "uitlening:confirm_card", "kern.use_counter", ()),
+    (_("Memberships"), "uitlening:membership_list", "kern.manage_programs", ("lidmaatschappen/",)),
+    (_("Swap points"), "uitlening:points_rates", "kern.manage_programs", ("ruilpunten/",)),
 ]
 
 

@@ -10,6 +10,8 @@ from uitlening.models.counter import (
     RepairTicket,
     Visit,
 )
+from uitlening.models.memberships import Membership
+from uitlening.models.points import PointsBalance, PointsEntry, PointsRate, PointsScheme
 
 __all__ = [
     "DEFAULT_LOAN_DAYS",
@@ -17,6 +19,11 @@ __all__ = [
     "Distribution",
     "DistributionLine",
     "Loan",
+    "Membership",
+    "PointsBalance",
+    "PointsEntry",
+    "PointsRate",
+    "PointsScheme",
     "ProgramCategory",
     "RepairTicket",
     "Visit",

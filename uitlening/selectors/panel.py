@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from kern.models import Location
 from toegang.models import Household
+from uitlening.selectors.memberships import membership_section
+from uitlening.selectors.points import points_section
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class PanelSection:
 SectionReader = Callable[[Household, Location, dt.date], PanelSection | None]
 
 #: One line per program around the counter, in the order they are shown.
-SECTIONS: tuple[SectionReader, ...] = ()
+SECTIONS: tuple[SectionReader, ...] = (membership_section, points_section)
 
 
 def panel_sections(*, household: Household, location: Location, on: dt.date) -> list[PanelSection]:

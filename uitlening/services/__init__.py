@@ -31,6 +31,15 @@ from uitlening.services.distributions import (
     write_lines,
 )
 from uitlening.services.loans import checkout_loan, exchange_loan, renew_loan, return_loan
+from uitlening.services.memberships import record_membership
+from uitlening.services.points import (
+    correct_points,
+    earn_points,
+    expire_points,
+    grant_points,
+    save_points_rate,
+    spend_points,
+)
 from uitlening.services.repairs import (
     mark_repaired,
     open_repair_ticket,
@@ -57,18 +66,25 @@ __all__ = [
     "checkout_loan",
     "confirm_visit",
     "correct_distribution",
+    "correct_points",
+    "earn_points",
     "exchange_loan",
+    "expire_points",
     "forget_new_card",
+    "grant_points",
     "mark_repaired",
     "open_repair_ticket",
     "recall_new_card",
     "record_distribution",
+    "record_membership",
     "register_at_counter",
     "registered_at_counter",
     "remember_new_card",
     "renew_loan",
     "retire_from_repair",
+    "save_points_rate",
     "return_loan",
+    "spend_points",
     "start_repair",
     "write_lines",
 ]

@@ -59,6 +59,7 @@ class StockMovement(AppendOnlyModel):
         TRANSFER = "transfer", _("transfer")
         COUNT = "count", _("stock count")
         DISTRIBUTION = "distribution", _("distribution")
+        SWAP = "swap", _("swap shop")
         DEMO = "demo", _("demo data")
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")

@@ -25,6 +25,7 @@ from toegang import selectors as access
 from toegang.models import Household, Program
 from uitlening import selectors, services
 from uitlening.codes import CONFIRM_CODE
+from uitlening.demos import memberships, points
 from uitlening.models import (
     DepositRule,
     Distribution,
@@ -393,4 +394,8 @@ def show() -> list[DemoSection]:
     return sections
 
 
+# Memberships first: the counter's demo lends in the babytheek and the fietsbib, which
+# lend only to members.
+register(load=memberships.load, show=memberships.show)
 register(load=load_demo, show=show)
+register(load=points.load, show=points.show)

@@ -74,7 +74,9 @@ def test_demo_modules_are_found_by_autodiscovery_kern_first_then_in_app_order():
         "kern.demo",
         "voorraad.demo",
         "toegang.demo",
+        "uitlening.demos.memberships",
         "uitlening.demo",
+        "uitlening.demos.points",
     ]
 
 
@@ -91,6 +93,8 @@ def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
         "UiTPAS-testnummers",
         "Aan de balie",
         "Te laat",
+        "Lidmaatschappen",
+        "Ruilwinkel",
     }
     assert load_demo() == printed
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kern import audit, permissions
 from kern.errors import Conflict, DomainError
@@ -171,7 +172,7 @@ def _pieces(product: Product, quantity: int) -> int:
 
 
 def _points(value: int) -> str:
-    return _("%(count)d points") % {"count": value}
+    return ngettext("%(count)d point", "%(count)d points", value) % {"count": value}
 
 
 def _save(

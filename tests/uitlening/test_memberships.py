@@ -157,9 +157,7 @@ def test_a_retry_with_the_same_key_answers_the_first_membership(volunteer, point
     assert reused.value.code == "idempotency_key_reused"
 
 
-def test_the_database_refuses_two_memberships_with_the_same_start(
-    volunteer, point, family, fees
-):
+def test_the_database_refuses_two_memberships_with_the_same_start(volunteer, point, family, fees):
     first = record(volunteer, point, family, fees)
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(

@@ -47,16 +47,16 @@ def test_a_household_scan_shows_the_membership_and_points_sections(
 ):
     client = login(volunteer)
     basket = json.dumps({"household": "", "key": "k", "lines": []})
-    response = client.post(f"/balie/{point.pk}/scan/", {"code": family.code, "basket": basket}, **HX)
+    response = client.post(
+        f"/balie/{point.pk}/scan/", {"code": family.code, "basket": basket}, **HX
+    )
     body = text(response)
     assert 'data-panel-section="membership"' in body and 'data-panel-section="points"' in body
     assert 'data-membership-program="Babytheek"' in body
     assert 'data-fee-kind="sociaal"' in body and 'data-membership-status="none"' in body
 
 
-def test_the_membership_form_records_and_answers_the_section(
-    login, volunteer, point, family, fees
-):
+def test_the_membership_form_records_and_answers_the_section(login, volunteer, point, family, fees):
     client = login(volunteer)
     url = f"/balie/{point.pk}/gezin/{family.pk}/lidmaatschap/"
     form = {"program": fees.pk, "payment": "cash", "idempotency_key": "form-1"}

@@ -248,9 +248,7 @@ def test_a_shop_without_a_grant_grants_nothing(volunteer, point, shopper, clothe
 # --- Expiry ---------------------------------------------------------------------------
 
 
-def test_expired_points_are_written_off_once_first_in_first_out(
-    volunteer, point, shopper, clothes
-):
+def test_expired_points_are_written_off_once_first_in_first_out(volunteer, point, shopper, clothes):
     PointsScheme.objects.update(expiry_days=10)
     earn(volunteer, point, shopper, clothes, 3)  # 30 points, expire in 10 days
     PointsScheme.objects.update(expiry_days=100)
@@ -282,9 +280,11 @@ def test_expired_points_cannot_be_spent(volunteer, point, shopper, clothes):
     # The spend runs "tomorrow": the expired lot is written off before the check.
     from unittest import mock
 
-    with mock.patch("django.utils.timezone.localdate", return_value=tomorrow):
-        with pytest.raises(Conflict) as refused:
-            spend(volunteer, point, shopper, clothes, 1)
+    with (
+        mock.patch("django.utils.timezone.localdate", return_value=tomorrow),
+        pytest.raises(Conflict) as refused,
+    ):
+        spend(volunteer, point, shopper, clothes, 1)
     assert refused.value.code == "points_insufficient"
     # The write-off was rolled back with the refused spend; the cron run does it.
     assert services.expire_points(now=timezone.now() + dt.timedelta(days=1)) == 1

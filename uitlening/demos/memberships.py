@@ -81,10 +81,16 @@ def show() -> list[DemoSection]:
     ):
         latest[(membership.household_id, membership.program_id)] = membership
     for membership in sorted(latest.values(), key=lambda m: (m.household_id, m.program.name)):
-        fee = "sociaal lidgeld" if membership.fee_kind == Membership.FeeKind.SOCIAL else "gewoon lidgeld"
+        fee = (
+            "sociaal lidgeld"
+            if membership.fee_kind == Membership.FeeKind.SOCIAL
+            else "gewoon lidgeld"
+        )
         until = f"{membership.valid_until:%d/%m/%Y}"
         if membership.valid_until < today:
-            state = f"lidmaatschap vervallen op {until}: uitlenen geweigerd, vernieuwen aan de balie"
+            state = (
+                f"lidmaatschap vervallen op {until}: uitlenen geweigerd, vernieuwen aan de balie"
+            )
         elif (membership.valid_until - today).days < 30:
             state = f"lid tot {until}, vernieuwen kan nu"
         else:

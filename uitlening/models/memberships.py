@@ -51,7 +51,8 @@ class Membership(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL, not "": the unique key holds only for requests that sent one.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     request_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
@@ -71,7 +72,9 @@ class Membership(models.Model):
                 condition=Q(valid_until__gte=models.F("valid_from")),
                 name="membership_until_after_from",
             ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="membership_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="membership_amount_not_negative"
+            ),
             models.CheckConstraint(
                 condition=~Q(payment="kwijtgescholden") | ~Q(waive_reason=""),
                 name="membership_waived_with_reason",

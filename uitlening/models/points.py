@@ -95,9 +95,7 @@ class PointsBalance(models.Model):
         verbose_name = _("points balance")
         verbose_name_plural = _("points balances")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(balance__gte=0), name="pointsbalance_not_negative"
-            )
+            models.CheckConstraint(condition=Q(balance__gte=0), name="pointsbalance_not_negative")
         ]
 
     def __str__(self) -> str:
@@ -143,7 +141,8 @@ class PointsEntry(AppendOnlyModel):
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     #: A grant: the first day of the period it is for (one grant per period).
     grant_period_start = models.DateField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    # NULL, not "": the unique key holds only for requests that sent one.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     request_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:

@@ -334,6 +334,7 @@ def membership_ending(now: dt.datetime) -> Iterable[ReminderDue]:
     until the end, the second on the last day and the two days after."""
     # Imported here: ``reminder_kinds`` lists this finder in its FINDERS.
     from uitlening.selectors.reminder_kinds import ReminderDue
+
     today = timezone.localdate(now)
     window = Membership.objects.filter(
         valid_until__gte=today - dt.timedelta(days=2),

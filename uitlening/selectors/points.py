@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from kern.models import Location
@@ -75,7 +75,7 @@ def expires_on(scheme: PointsScheme | None, on: dt.date) -> dt.date | None:
     return on + dt.timedelta(days=scheme.expiry_days)
 
 
-def _sum(queryset) -> int:  # type: ignore[no-untyped-def]  # any PointsEntry queryset
+def _sum(queryset: QuerySet[PointsEntry]) -> int:
     return int(queryset.aggregate(total=Sum("delta"))["total"] or 0)
 
 
@@ -130,7 +130,7 @@ def points_expiring(
     )
     for day, delta in lots:
         running += delta
-        if day > on and running > taken:
+        if day is not None and day > on and running > taken:
             first = day
             break
     return Expiring(soon, first)
@@ -142,7 +142,9 @@ def spent_in_window(household: Household, *, on: dt.date, days: int) -> int:
     start = timezone.make_aware(
         dt.datetime.combine(on - dt.timedelta(days=max(1, days) - 1), dt.time.min)
     )
-    return -_sum(PointsEntry.objects.filter(household=household, kind=Kind.SPEND, created_at__gte=start))
+    return -_sum(
+        PointsEntry.objects.filter(household=household, kind=Kind.SPEND, created_at__gte=start)
+    )
 
 
 def _grant_children(household: Household, on: dt.date) -> int:
@@ -165,9 +167,10 @@ def grant_due(household: Household, *, on: dt.date, scheme: PointsScheme | None)
     if scheme is None or not (scheme.grant_per_adult or scheme.grant_per_child):
         return GrantDue(0, None, False)
     start = period_start(on, scheme.grant_period_days)
-    points = household.adults * scheme.grant_per_adult + _grant_children(
-        household, on
-    ) * scheme.grant_per_child
+    points = (
+        household.adults * scheme.grant_per_adult
+        + _grant_children(household, on) * scheme.grant_per_child
+    )
     granted = PointsEntry.objects.filter(
         household=household, kind=Kind.GRANT, grant_period_start=start
     ).exists()
@@ -201,7 +204,9 @@ def points_summary(*, household: Household, location: Location, on: dt.date) -> 
     scheme = points_scheme(program)
     allowed = (
         program is None
-        or access.entitlement(household=household, program=program, location=location, on=on).allowed
+        or access.entitlement(
+            household=household, program=program, location=location, on=on
+        ).allowed
     )
     balance = balance_of(household)
     cap_days = scheme.cap_period_days if scheme else 28

@@ -132,9 +132,7 @@ def record_membership(
                 code="membership_waived",
             )
         if not reason:
-            raise DomainError(
-                _("Give a reason to waive the membership fee."), field="waive_reason"
-            )
+            raise DomainError(_("Give a reason to waive the membership fee."), field="waive_reason")
     else:
         reason = ""
     try:
@@ -181,4 +179,3 @@ def record_membership(
         },
     )
     return membership
-

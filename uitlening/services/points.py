@@ -12,7 +12,7 @@ are never spent. A retry with the same idempotency key answers the first entry."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -140,7 +140,9 @@ def _begin(
     require_counter(actor, location)
     key = idempotency_key_text(idempotency_key)
     household = lock_household(household)
-    hashed = request_hash(operation, {"household": household.pk, "location": location.pk, **request})
+    hashed = request_hash(
+        operation, {"household": household.pk, "location": location.pk, **request}
+    )
     return household, key, hashed, _replayed(actor=actor, key=key, hashed=hashed)
 
 
@@ -162,7 +164,11 @@ def _check_access(household: Household, location: Location, on: dt.date) -> None
 
 
 def _pieces(product: Product, quantity: int) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_PIECES:
+    if (
+        isinstance(quantity, bool)
+        or not isinstance(quantity, int)
+        or not 1 <= quantity <= MAX_PIECES
+    ):
         raise DomainError(
             _("%(product)s: give a number of pieces from 1 to %(max)d.")
             % {"product": product.name, "max": MAX_PIECES},
@@ -194,13 +200,14 @@ def _save(
     return entry
 
 
-def _keyed_create(create, *, actor: User, key: str | None, hashed: str) -> PointsEntry:  # type: ignore[no-untyped-def]  # a closure
+def _keyed_create(
+    create: Callable[[], PointsEntry], *, actor: User, key: str | None, hashed: str
+) -> PointsEntry:
     """Run ``create``; a concurrent request with the same key that committed first
     makes the unique key refuse ours: answer that one."""
     try:
         with transaction.atomic():
-            entry: PointsEntry = create()
-            return entry
+            return create()
     except IntegrityError:
         previous = _replayed(actor=actor, key=key, hashed=hashed)
         if previous is None:
@@ -496,7 +503,6 @@ def expire_points(*, now: dt.datetime | None = None) -> int:
                     details={"entry": entry.pk, "delta": entry.delta},
                 )
     return written
-
 
 
 @transaction.atomic

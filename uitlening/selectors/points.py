@@ -95,9 +95,15 @@ def expiring_by(household: Household, day: dt.date) -> int:
 
 def points_expired(household: Household, *, on: dt.date, balance: int | None = None) -> int:
     """Points that have expired by ``on`` and are not written off yet (first in, first
-    out), never more than the balance."""
+    out), never more than the balance. One query (two sums) on the service's hot path."""
     balance = balance_of(household) if balance is None else balance
-    due = expiring_by(household, on) - points_taken_off(household)
+    if balance <= 0:
+        return 0
+    sums = PointsEntry.objects.filter(household=household).aggregate(
+        expired=Sum("delta", filter=Q(kind__in=CREDITS_THAT_EXPIRE, expires_on__lte=on), default=0),
+        taken=Sum("delta", filter=Q(delta__lt=0), default=0),
+    )
+    due = int(sums["expired"]) + int(sums["taken"])
     return max(0, min(due, balance))
 
 

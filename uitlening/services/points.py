@@ -24,7 +24,7 @@ from kern.errors import Conflict, DomainError
 from kern.models import Location, User
 from toegang import selectors as access
 from toegang.models import Household
-from uitlening.models import PointsBalance, PointsEntry, PointsRate
+from uitlening.models import PointsBalance, PointsEntry, PointsRate, PointsScheme
 from uitlening.selectors.basket import OVERRIDE_PERMISSION
 from uitlening.selectors.points import (
     MAX_PIECES,
@@ -53,8 +53,10 @@ Kind = PointsEntry.Kind
 def lock_balance(household: Household) -> PointsBalance:
     """The household's balance row, locked; made on first use. Call with the household
     locked: no other transaction can make the row meanwhile."""
-    PointsBalance.objects.get_or_create(household=household)
-    return PointsBalance.objects.select_for_update().get(household=household)
+    balance = PointsBalance.objects.select_for_update().filter(household=household).first()
+    if balance is None:
+        balance = PointsBalance.objects.create(household=household)
+    return balance
 
 
 def _write(
@@ -96,8 +98,9 @@ def _write(
     )
 
 
-def _write_off_expired(balance: PointsBalance, on: dt.date) -> PointsEntry | None:
-    household = balance.household
+def _write_off_expired(
+    balance: PointsBalance, household: Household, on: dt.date
+) -> PointsEntry | None:
     due = points_expired(household, on=on, balance=balance.balance)
     if due <= 0:
         return None
@@ -146,10 +149,11 @@ def _begin(
     return household, key, hashed, _replayed(actor=actor, key=key, hashed=hashed)
 
 
-def _check_access(household: Household, location: Location, on: dt.date) -> None:
+def _check_access(household: Household, location: Location, on: dt.date) -> PointsScheme | None:
+    """Refuse a household the swap shop does not admit; answer the shop's rules."""
     program = swap_program()
     if program is None:
-        return
+        return None
     entitlement = access.entitlement(household=household, program=program, location=location, on=on)
     if not entitlement.allowed:
         raise DomainError(
@@ -161,6 +165,7 @@ def _check_access(household: Household, location: Location, on: dt.date) -> None
             },
             code="no_access",
         )
+    return points_scheme(program)
 
 
 def _pieces(product: Product, quantity: int) -> int:
@@ -204,7 +209,10 @@ def _keyed_create(
     create: Callable[[], PointsEntry], *, actor: User, key: str | None, hashed: str
 ) -> PointsEntry:
     """Run ``create``; a concurrent request with the same key that committed first
-    makes the unique key refuse ours: answer that one."""
+    makes the unique key refuse ours: answer that one. Without a key nothing can clash,
+    so no savepoint is needed."""
+    if not key:
+        return create()
     try:
         with transaction.atomic():
             return create()
@@ -251,10 +259,9 @@ def earn_points(
             code="no_points_rate",
         )
     today = timezone.localdate()
-    _check_access(household, location, today)
-    scheme = points_scheme()
+    scheme = _check_access(household, location, today)
     balance = lock_balance(household)
-    _write_off_expired(balance, today)
+    _write_off_expired(balance, household, today)
     points = rate.earn_points * quantity
 
     def create() -> PointsEntry:
@@ -321,10 +328,9 @@ def spend_points(
             code="no_points_rate",
         )
     today = timezone.localdate()
-    _check_access(household, location, today)
-    scheme = points_scheme()
+    scheme = _check_access(household, location, today)
     balance = lock_balance(household)
-    _write_off_expired(balance, today)
+    _write_off_expired(balance, household, today)
     cost = rate.spend_points * quantity
     asked = _("%(quantity)d × %(product)s") % {"quantity": quantity, "product": product.name}
     if scheme is not None and scheme.spend_cap is not None:
@@ -413,7 +419,7 @@ def grant_points(
         return existing
     _check_access(household, location, today)
     balance = lock_balance(household)
-    _write_off_expired(balance, today)
+    _write_off_expired(balance, household, today)
     entry = _write(
         balance=balance,
         delta=grant.points,
@@ -492,7 +498,7 @@ def expire_points(*, now: dt.datetime | None = None) -> int:
             household = Household.objects.select_for_update().filter(pk=household_id).first()
             if household is None:
                 continue
-            entry = _write_off_expired(lock_balance(household), today)
+            entry = _write_off_expired(lock_balance(household), household, today)
             if entry is not None:
                 written += 1
                 audit.record(

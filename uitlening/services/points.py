@@ -284,7 +284,7 @@ def earn_points(
             lines=[stock.Line(product, quantity)],
             kind=StockMovement.Kind.DONATION,
             user=actor,
-            reason=_("brought to the swap shop by %(household)s") % {"household": household.code},
+            reason=_("swap: brought by %(household)s") % {"household": household.code},
         )
         return entry
 
@@ -383,7 +383,7 @@ def spend_points(
             lines=[stock.Line(product, quantity)],
             kind=StockMovement.Kind.DISTRIBUTION,
             user=actor,
-            reason=_("taken from the swap shop by %(household)s") % {"household": household.code},
+            reason=_("swap: taken by %(household)s") % {"household": household.code},
         )
         return entry
 

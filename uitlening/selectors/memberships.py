@@ -148,13 +148,21 @@ def membership_offer(
     location: Location,
     on: dt.date | None = None,
     entitlement: access.Entitlement | None = None,
+    memberships: list[Membership] | None = None,
 ) -> MembershipOffer:
+    """``memberships``: the household's memberships of ``program`` when the caller read
+    them already (the panel reads those of every program in one query)."""
     on = on or timezone.localdate()
     entitlement = entitlement or access.entitlement(
         household=household, program=program, location=location, on=on
     )
-    current = membership_on(household=household, program=program, on=on)
-    last = last_membership(household=household, program=program)
+    if memberships is None:
+        current = membership_on(household=household, program=program, on=on)
+        last = last_membership(household=household, program=program)
+    else:
+        ordered = sorted(memberships, key=lambda m: (m.valid_until, m.pk), reverse=True)
+        current = next((m for m in ordered if m.valid_from <= on <= m.valid_until), None)
+        last = ordered[0] if ordered else None
     fee_kind = FeeKind.SOCIAL if entitlement.social else FeeKind.NORMAL
     amount = program.membership_fee_social if entitlement.social else program.membership_fee_normal
     starts_on: dt.date | None
@@ -242,9 +250,21 @@ def membership_offers(
 ) -> list[MembershipOffer]:
     """One offer per program with a fee that the household may join or was a member
     of."""
+    programs = membership_programs()
+    if not programs:
+        return []
+    by_program: dict[int, list[Membership]] = {program.pk: [] for program in programs}
+    for membership in Membership.objects.filter(household=household, program__in=programs):
+        by_program[membership.program_id].append(membership)
     offers = []
-    for program in membership_programs():
-        offer = membership_offer(household=household, program=program, location=location, on=on)
+    for program in programs:
+        offer = membership_offer(
+            household=household,
+            program=program,
+            location=location,
+            on=on,
+            memberships=by_program[program.pk],
+        )
         if offer.allowed or offer.last is not None:
             offers.append(offer)
     return offers

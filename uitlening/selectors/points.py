@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from kern.models import Location
@@ -52,6 +52,22 @@ def points_scheme(program: Program | None = None) -> PointsScheme | None:
     if program is None:
         return None
     return PointsScheme.objects.filter(program=program).first()
+
+
+def swap_shop() -> tuple[Program | None, PointsScheme | None]:
+    """The active swap shop program and its rules, in one query."""
+    program = (
+        Program.objects.filter(is_active=True, kind=Program.Kind.SWAP_SHOP)
+        .select_related("points_scheme")
+        .order_by("name")
+        .first()
+    )
+    if program is None:
+        return None, None
+    try:
+        return program, program.points_scheme
+    except PointsScheme.DoesNotExist:
+        return program, None
 
 
 def balance_of(household: Household) -> int:
@@ -124,9 +140,15 @@ def points_expiring(
     soon = max(0, expiring_by(household, until) - taken) - already
     if soon <= 0:
         return Expiring(0, None)
-    # The first lot (in expiry order) that still has open points after what was taken.
+    return Expiring(soon, _first_open_lot(household, on=on, until=until, taken=taken))
+
+
+def _first_open_lot(
+    household: Household, *, on: dt.date, until: dt.date, taken: int
+) -> dt.date | None:
+    """The first expiry day after ``on`` (up to ``until``) of a lot that still has
+    open points once ``taken`` was taken from the lots in expiry order."""
     running = 0
-    first = None
     lots = (
         PointsEntry.objects.filter(
             household=household, kind__in=CREDITS_THAT_EXPIRE, expires_on__lte=until
@@ -137,9 +159,8 @@ def points_expiring(
     for day, delta in lots:
         running += delta
         if day is not None and day > on and running > taken:
-            first = day
-            break
-    return Expiring(soon, first)
+            return day
+    return None
 
 
 def spent_in_window(household: Household, *, on: dt.date, days: int) -> int:
@@ -206,8 +227,9 @@ class PointsSummary:
 
 
 def points_summary(*, household: Household, location: Location, on: dt.date) -> PointsSummary:
-    program = swap_program()
-    scheme = points_scheme(program)
+    """What the counter's panel (and ``points_balance``) shows, with the ledger read in
+    one query of conditional sums: this runs at every check-in."""
+    program, scheme = swap_shop()
     allowed = (
         program is None
         or access.entitlement(
@@ -216,17 +238,52 @@ def points_summary(*, household: Household, location: Location, on: dt.date) -> 
     )
     balance = balance_of(household)
     cap_days = scheme.cap_period_days if scheme else 28
+    until = on + dt.timedelta(days=EXPIRING_SOON_DAYS)
+    window_start = timezone.make_aware(
+        dt.datetime.combine(on - dt.timedelta(days=max(1, cap_days) - 1), dt.time.min)
+    )
+    grants = bool(scheme and (scheme.grant_per_adult or scheme.grant_per_child))
+    grant_start = period_start(on, scheme.grant_period_days) if scheme and grants else None
+    expiring_credit = Q(kind__in=CREDITS_THAT_EXPIRE)
+    sums = PointsEntry.objects.filter(household=household).aggregate(
+        taken=Sum("delta", filter=Q(delta__lt=0), default=0),
+        expired=Sum("delta", filter=expiring_credit & Q(expires_on__lte=on), default=0),
+        expiring=Sum("delta", filter=expiring_credit & Q(expires_on__lte=until), default=0),
+        spent=Sum("delta", filter=Q(kind=Kind.SPEND, created_at__gte=window_start), default=0),
+        granted=Count("id", filter=Q(kind=Kind.GRANT, grant_period_start=grant_start)),
+    )
+    taken = -int(sums["taken"])
+    already = max(0, int(sums["expired"]) - taken)
+    soon = max(0, int(sums["expiring"]) - taken) - already
+    expiring = (
+        Expiring(soon, _first_open_lot(household, on=on, until=until, taken=taken))
+        if soon > 0
+        else Expiring(0, None)
+    )
+    if scheme is not None and grants:
+        children = sum(
+            1
+            for child in household.children.all()
+            if 0 <= child.age_in_months(on) < GRANT_CHILD_MAX_YEARS * 12
+        )
+        grant = GrantDue(
+            household.adults * scheme.grant_per_adult + children * scheme.grant_per_child,
+            grant_start,
+            bool(sums["granted"]),
+        )
+    else:
+        grant = GrantDue(0, None, False)
     return PointsSummary(
         household=household,
         program=program,
         allowed=allowed,
         balance=balance,
-        expired=points_expired(household, on=on, balance=balance),
-        expiring=points_expiring(household, on=on),
-        grant=grant_due(household, on=on, scheme=scheme),
+        expired=max(0, min(already, balance)),
+        expiring=expiring,
+        grant=grant,
         cap=scheme.spend_cap if scheme else None,
         cap_period_days=cap_days,
-        spent_in_period=spent_in_window(household, on=on, days=cap_days),
+        spent_in_period=-int(sums["spent"]),
     )
 
 
@@ -285,9 +342,9 @@ def points_section(household: Household, location: Location, on: dt.date) -> Pan
     # module; a module-level import back would be circular.
     from uitlening.selectors.panel import PanelSection
 
-    if swap_program() is None and not PointsRate.objects.exists():
-        return None
     summary = points_summary(household=household, location=location, on=on)
+    if summary.program is None and summary.balance == 0:
+        return None  # no swap shop and no points: nothing to show
     if not summary.allowed and summary.balance == 0:
         return None
     return PanelSection(

@@ -35,7 +35,7 @@ from uitlening.selectors.points import (
     points_scheme,
     rate_for,
     spent_in_window,
-    swap_program,
+    swap_shop,
 )
 from uitlening.services._rules import (
     idempotency_key_text,
@@ -151,7 +151,7 @@ def _begin(
 
 def _check_access(household: Household, location: Location, on: dt.date) -> PointsScheme | None:
     """Refuse a household the swap shop does not admit; answer the shop's rules."""
-    program = swap_program()
+    program, scheme = swap_shop()
     if program is None:
         return None
     entitlement = access.entitlement(household=household, program=program, location=location, on=on)
@@ -165,7 +165,7 @@ def _check_access(household: Household, location: Location, on: dt.date) -> Poin
             },
             code="no_access",
         )
-    return points_scheme(program)
+    return scheme
 
 
 def _pieces(product: Product, quantity: int) -> int:

@@ -140,3 +140,22 @@ def test_coordinators_set_the_points_per_category(login, volunteer, coordinator)
     assert response.status_code == 302
     assert PointsRate.objects.get(category=category).spend_points == 4
     assert 'data-rate="Speelgoed"' in text(client.get("/balie/ruilpunten/"))
+
+
+def test_coordinators_set_the_rules_of_the_swap_shop(login, volunteer, coordinator, clothes):
+    client = login(coordinator)
+    page = text(client.get("/balie/ruilpunten/"))
+    assert "data-points-scheme" in page and "Regels van Ruilwinkel" in page
+    form = {
+        "scheme-grant_per_adult": "8",
+        "scheme-grant_per_child": "12",
+        "scheme-grant_period_days": "30",
+        "scheme-spend_cap": "",
+        "scheme-cap_period_days": "28",
+        "scheme-expiry_days": "90",
+    }
+    assert client.post("/balie/ruilpunten/", form).status_code == 302
+    scheme = PointsScheme.objects.get()
+    assert (scheme.grant_per_adult, scheme.spend_cap, scheme.expiry_days) == (8, None, 90)
+    refused = text(client.post("/balie/ruilpunten/", {**form, "scheme-grant_period_days": "0"}))
+    assert "has-error" in refused and PointsScheme.objects.get().grant_period_days == 30

@@ -349,3 +349,26 @@ def test_a_coordinator_sets_the_points_of_a_category(coordinator, volunteer):
         actor=coordinator, category=category, earn_points=5, spend_points=6
     )
     assert again.pk == rate.pk and (again.earn_points, again.spend_points) == (5, 6)
+
+
+def test_only_a_coordinator_sets_the_swap_shop_rules(coordinator, volunteer, ruilwinkel):
+    rules = {
+        "grant_per_adult": 1,
+        "grant_per_child": 2,
+        "grant_period_days": 30,
+        "spend_cap": 40,
+        "cap_period_days": 7,
+        "expiry_days": None,
+    }
+    with pytest.raises(NotAllowed):
+        services.save_points_scheme(actor=volunteer, program=ruilwinkel, **rules)
+    with pytest.raises(DomainError) as refused:
+        services.save_points_scheme(
+            actor=coordinator, program=ruilwinkel, **{**rules, "cap_period_days": 0}
+        )
+    assert refused.value.field == "cap_period_days"
+    scheme = services.save_points_scheme(actor=coordinator, program=ruilwinkel, **rules)
+    assert (scheme.spend_cap, scheme.expiry_days) == (40, None)
+    other = Program.objects.create(name="Babytheek", kind="babytheek")
+    with pytest.raises(DomainError):
+        services.save_points_scheme(actor=coordinator, program=other, **rules)

@@ -38,6 +38,7 @@ from uitlening.services.points import (
     expire_points,
     grant_points,
     save_points_rate,
+    save_points_scheme,
     spend_points,
 )
 from uitlening.services.repairs import (
@@ -84,6 +85,7 @@ __all__ = [
     "retire_from_repair",
     "return_loan",
     "save_points_rate",
+    "save_points_scheme",
     "spend_points",
     "start_repair",
     "write_lines",

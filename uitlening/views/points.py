@@ -31,6 +31,7 @@ from uitlening.selectors.points import (
     points_history,
     points_summary,
     spend_products,
+    swap_shop,
 )
 from uitlening.views.distributions import COUNTER, private, require_point
 from voorraad.models import Category, Product
@@ -161,12 +162,69 @@ class RateForm(forms.Form):
     )
 
 
+class SchemeForm(forms.Form):
+    grant_per_adult = forms.IntegerField(
+        label=gettext_lazy("Points granted per adult per period"), min_value=0, max_value=10_000
+    )
+    grant_per_child = forms.IntegerField(
+        label=gettext_lazy("Points granted per child per period"), min_value=0, max_value=10_000
+    )
+    grant_period_days = forms.IntegerField(
+        label=gettext_lazy("Grant period (days)"), min_value=1, max_value=3650
+    )
+    spend_cap = forms.IntegerField(
+        label=gettext_lazy("Most points spent per period"),
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        help_text=gettext_lazy("Empty: no cap."),
+    )
+    cap_period_days = forms.IntegerField(
+        label=gettext_lazy("Cap period (days)"), min_value=1, max_value=3650
+    )
+    expiry_days = forms.IntegerField(
+        label=gettext_lazy("Points expire after (days)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+        help_text=gettext_lazy("Empty: points never expire."),
+    )
+
+
+SCHEME_FIELDS = list(SchemeForm.base_fields)
+
+
+def _save_scheme(request, program) -> SchemeForm | None:
+    """Handle the rules form; None when saved (the caller redirects)."""
+    form = SchemeForm(request.POST, prefix="scheme")
+    if form.is_valid():
+        try:
+            services.save_points_scheme(
+                actor=request.user, program=program, source=request.path, **form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved the rules of %(program)s.") % {"program": program})
+            return None
+    return form
+
+
 @role_required("kern.manage_programs")
 @require_http_methods(["GET", "POST"])
 def points_rates(request):
-    """The points of each category in the swap shop, set by a coordinator."""
-    form = RateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """The points of each category in the swap shop and the shop's rules (grant, cap,
+    expiry), set by a coordinator."""
+    program, scheme = swap_shop()
+    initial = {name: getattr(scheme, name) for name in SCHEME_FIELDS} if scheme else None
+    scheme_form = SchemeForm(initial=initial, prefix="scheme")
+    if request.method == "POST" and "scheme-grant_per_adult" in request.POST and program:
+        saved = _save_scheme(request, program)
+        if saved is None:
+            return redirect("uitlening:points_rates")
+        scheme_form = saved
+    form = RateForm(request.POST if "category" in request.POST else None)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         try:
             services.save_points_rate(
                 actor=request.user,
@@ -189,6 +247,8 @@ def points_rates(request):
         "rates": Category.objects.filter(points_rate__isnull=False)
         .select_related("points_rate")
         .order_by("name"),
+        "program": program,
+        "scheme_form": scheme_form,
         "sections": navigation.sections(request),
     }
     return private(render(request, "uitlening/points_rates.html", context))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -356,19 +356,21 @@ def membership_ending(now: dt.datetime) -> Iterable[ReminderDue]:
     from uitlening.selectors.reminder_kinds import ReminderDue
 
     today = timezone.localdate(now)
-    window = Membership.objects.filter(
-        valid_until__gte=today - dt.timedelta(days=2),
-        valid_until__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
-        household__anonymised_at__isnull=True,
-    ).select_related("program")
+    renewed = Membership.objects.filter(
+        household_id=OuterRef("household_id"),
+        program_id=OuterRef("program_id"),
+        valid_from__gt=OuterRef("valid_until"),
+    )
+    window = (
+        Membership.objects.filter(
+            valid_until__gte=today - dt.timedelta(days=2),
+            valid_until__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
+            household__anonymised_at__isnull=True,
+        )
+        .exclude(Exists(renewed))
+        .select_related("program")
+    )
     for membership in window.order_by("valid_until", "id"):
-        renewed = Membership.objects.filter(
-            household_id=membership.household_id,
-            program_id=membership.program_id,
-            valid_from__gt=membership.valid_until,
-        ).exists()
-        if renewed:
-            continue
         days = 0 if membership.valid_until <= today else REMIND_DAYS_BEFORE
         yield ReminderDue(
             household_id=membership.household_id,

@@ -40,7 +40,7 @@ def generate_counter_data() -> dict[str, Any]:
     from benchmarks.bench_stock import ROWS, generate_ledger
     from kern.models import Location, User
     from toegang.models import Child, Household, Program, Referral
-    from uitlening.models import ProgramCategory
+    from uitlening.models import Membership, ProgramCategory
     from voorraad import services as stock
     from voorraad.models import Category, Item, ItemType, Product, StockMovement
 
@@ -112,6 +112,24 @@ def generate_counter_data() -> dict[str, Any]:
                 for p in (pamperbank, babytheek)
             ],
             batch_size=4000,
+        )
+        # The babytheek may ask a membership fee: every bench family is a member.
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    household=h,
+                    program=babytheek,
+                    location=point,
+                    valid_from=today - dt.timedelta(days=10),
+                    valid_until=today + dt.timedelta(days=354),
+                    fee_kind=Membership.FeeKind.SOCIAL,
+                    amount=babytheek.membership_fee_social,
+                    payment=Membership.Payment.CASH,
+                    recorded_by=coordinator,
+                )
+                for h in households
+            ],
+            batch_size=2000,
         )
         items = Item.objects.bulk_create(
             [

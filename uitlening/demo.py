@@ -25,6 +25,10 @@ from toegang import selectors as access
 from toegang.models import Household, Program
 from uitlening import selectors, services
 from uitlening.codes import CONFIRM_CODE
+from uitlening.demos import memberships as membership_demo
+from uitlening.demos import partners as partner_demo
+from uitlening.demos import points as points_demo
+from uitlening.demos import seasonal as seasonal_demo
 from uitlening.models import (
     DepositRule,
     Distribution,
@@ -393,10 +397,10 @@ def show() -> list[DemoSection]:
     return sections
 
 
+# Memberships first: the counter's demo lends in the babytheek and the fietsbib, which
+# lend only to members. The other programs around the counter come after its part.
+register(load=membership_demo.load, show=membership_demo.show)
 register(load=load_demo, show=show)
-
-from uitlening.demos import partners as partner_demo  # noqa: E402  (after the counter's part)
-from uitlening.demos import seasonal as seasonal_demo  # noqa: E402
-
 register(load=seasonal_demo.load, show=seasonal_demo.show)
 register(load=partner_demo.load, show=partner_demo.show)
+register(load=points_demo.load, show=points_demo.show)

@@ -25,6 +25,8 @@ SECTIONS = [
         ("seizoensacties/",),
     ),
     (_("Partner requests"), "uitlening:partner_list", "kern.manage_stock", ("partneraanvragen/",)),
+    (_("Memberships"), "uitlening:membership_list", "kern.manage_programs", ("lidmaatschappen/",)),
+    (_("Swap points"), "uitlening:points_rates", "kern.manage_programs", ("ruilpunten/",)),
 ]
 
 

@@ -1,4 +1,14 @@
-from uitlening.views import counter, distributions, loans, partners, reminders, repairs, seasonal
+from uitlening.views import (
+    counter,
+    distributions,
+    loans,
+    memberships,
+    partners,
+    points,
+    reminders,
+    repairs,
+    seasonal,
+)
 
 app_name = "uitlening"
 
@@ -10,4 +20,6 @@ urlpatterns = (
     + reminders.urlpatterns
     + seasonal.urlpatterns
     + partners.urlpatterns
+    + memberships.urlpatterns
+    + points.urlpatterns
 )

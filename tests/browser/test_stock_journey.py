@@ -271,8 +271,12 @@ def test_the_movements_page_fits_1280_pixels_and_names_documents_in_dutch(page, 
     page.goto(page.base_url + "/voorraad/bewegingen/")
     screenshot(page, "stock-movements-1280")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    # Distributions: the counter's (uitlening's demo) and voorraad's simulated ones.
-    for kind, label in (("uitdeling", ("uitdeling ", "demogegevens")), ("schenking", "schenking")):
+    # Distributions: the counter's (uitlening's demo) and voorraad's simulated ones, and
+    # goods taken for swap points; intakes: donations and goods brought for swap points.
+    for kind, label in (
+        ("uitdeling", ("uitdeling ", "demogegevens", "ruilwinkel ")),
+        ("schenking", ("schenking", "ruilwinkel ")),
+    ):
         page.goto(page.base_url + f"/voorraad/bewegingen/?kind={kind}")
         documents = page.locator("table td.document").all_inner_texts()
         assert documents and all(text.startswith(label) for text in documents), documents

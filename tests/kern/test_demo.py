@@ -74,9 +74,11 @@ def test_demo_modules_are_found_by_autodiscovery_kern_first_then_in_app_order():
         "kern.demo",
         "voorraad.demo",
         "toegang.demo",
+        "uitlening.demos.memberships",
         "uitlening.demo",
         "uitlening.demos.seasonal",
         "uitlening.demos.partners",
+        "uitlening.demos.points",
     ]
 
 
@@ -95,6 +97,8 @@ def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
         "Te laat",
         "Sinterklaaspakketten",
         "Partneraanvragen",
+        "Lidmaatschappen",
+        "Ruilwinkel",
     }
     assert load_demo() == printed
 

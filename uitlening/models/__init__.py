@@ -10,7 +10,9 @@ from uitlening.models.counter import (
     RepairTicket,
     Visit,
 )
+from uitlening.models.memberships import Membership
 from uitlening.models.partners import PartnerHandover, PartnerRequest, PartnerRequestLine
+from uitlening.models.points import PointsBalance, PointsEntry, PointsRate, PointsScheme
 from uitlening.models.reminders import Reminder
 from uitlening.models.seasonal import AgeBand, PackageLine, SeasonalAction, SeasonalPackage
 
@@ -21,10 +23,15 @@ __all__ = [
     "Distribution",
     "DistributionLine",
     "Loan",
+    "Membership",
     "PackageLine",
     "PartnerHandover",
     "PartnerRequest",
     "PartnerRequestLine",
+    "PointsBalance",
+    "PointsEntry",
+    "PointsRate",
+    "PointsScheme",
     "ProgramCategory",
     "Reminder",
     "RepairTicket",

@@ -21,6 +21,7 @@ from kern.models import Location
 from toegang.models import Household, Program
 from uitlening.models import DEFAULT_LOAN_DAYS, DepositRule, Loan
 from uitlening.selectors.lines import LoanLine, Refusal, ReturnLine
+from uitlening.selectors.memberships import membership_refusal
 from uitlening.selectors.programs import Entitlements, program_for
 from voorraad.models import Item, ItemType
 from voorraad.services import item_safety_problem
@@ -264,7 +265,8 @@ def check_loan(
 ) -> LoanCheck:
     """Every rule of lending ``line.item`` to ``household`` at ``location``: the item's
     status and holds, its safety (car seat end of life or crash, laptop wiped since its
-    last loan), the program and the household's access to it, the program's maximum of
+    last loan), the program and the household's access to it, its membership of a
+    program with a membership fee, the program's maximum of
     open loans, an overdue loan in the program (a coordinator may override), every
     accessory ticked, the condition confirmed, the deposit and who pays it.
 
@@ -301,6 +303,11 @@ def check_loan(
     if program is None:
         refusals.append(Refusal(choice.refusal_code, choice.refusal))
     else:
+        membership = membership_refusal(
+            household=household, program=program, on=on, entitlement=choice.entitlement
+        )
+        if membership:
+            refusals.append(membership)
         open_in_program = list(
             Loan.objects.filter(household=household, program=program, returned_at__isnull=True)
             .exclude(pk__in=list(returning))

@@ -31,6 +31,7 @@ from uitlening.services.distributions import (
     write_lines,
 )
 from uitlening.services.loans import checkout_loan, exchange_loan, renew_loan, return_loan
+from uitlening.services.memberships import record_membership
 from uitlening.services.partners import (
     RequestedLine,
     approve_partner_request,
@@ -38,6 +39,15 @@ from uitlening.services.partners import (
     refuse_partner_request,
     submit_partner_request,
     update_partner_request,
+)
+from uitlening.services.points import (
+    correct_points,
+    earn_points,
+    expire_points,
+    grant_points,
+    save_points_rate,
+    save_points_scheme,
+    spend_points,
 )
 from uitlening.services.repairs import (
     mark_repaired,
@@ -78,15 +88,20 @@ __all__ = [
     "checkout_loan",
     "confirm_visit",
     "correct_distribution",
+    "correct_points",
     "create_action",
+    "earn_points",
     "exchange_loan",
+    "expire_points",
     "forget_new_card",
+    "grant_points",
     "hand_out_packages",
     "hand_over_partner_request",
     "mark_repaired",
     "open_repair_ticket",
     "recall_new_card",
     "record_distribution",
+    "record_membership",
     "refuse_partner_request",
     "register_at_counter",
     "registered_at_counter",
@@ -95,7 +110,10 @@ __all__ = [
     "renew_loan",
     "retire_from_repair",
     "return_loan",
+    "save_points_rate",
+    "save_points_scheme",
     "set_package_line",
+    "spend_points",
     "start_repair",
     "submit_partner_request",
     "update_action",

@@ -60,6 +60,7 @@ class StockMovement(AppendOnlyModel):
         COUNT = "count", _("stock count")
         DISTRIBUTION = "distribution", _("distribution")
         PARTNER_HANDOVER = "partner_handover", _("hand-over to a partner")
+        SWAP = "swap", _("swap shop")
         DEMO = "demo", _("demo data")
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="movements")

@@ -361,7 +361,7 @@ def test_membership_ending_reminds_thirty_days_before_and_on_the_day_unless_rene
     record(volunteer, point, family, fees)
     assert {r.key for r in membership_ending(now)} == {f"membership_ending:{today_end.pk}:0"}
     # The finder is plugged into the reminder run.
-    from uitlening.selectors.reminder_kinds import FINDERS
+    from uitlening.selectors.reminder_finders import FINDERS
 
     assert membership_ending in FINDERS
 

@@ -6,6 +6,7 @@ from toegang.selectors.eligibility import (
     Entitlement,
     card_system_covers,
     entitlement,
+    households_with_access,
 )
 from toegang.selectors.programs import (
     ProgramGraph,
@@ -29,6 +30,7 @@ __all__ = [
     "active_programs",
     "card_system_covers",
     "entitlement",
+    "households_with_access",
     "packs_taken",
     "packs_taken_providers",
     "program_graph",

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import connection
 from django.utils import timezone
@@ -151,6 +152,12 @@ def _facts(
     return _Facts(_as_date(referral_until), _as_date(exception_until), int(young or 0), checks)
 
 
+def _referral_sources(program: Program, sources: set[int]) -> set[int]:
+    """A referral counts for the programs it names (when they accept referrals) and for
+    the programs their right opens automatically."""
+    return sources if program.accepts_referral else sources - {program.pk}
+
+
 def entitlement(
     *, household: Household, program: Program, location: Location, on: dt.date | None = None
 ) -> Entitlement:
@@ -158,9 +165,7 @@ def entitlement(
     explanation that does not reveal the evidence."""
     on = on or timezone.localdate()
     sources = programs_opening(program)
-    # A referral counts for the programs it names (when they accept referrals) and for
-    # the programs their right opens automatically.
-    referral_sources = sources if program.accepts_referral else sources - {program.pk}
+    referral_sources = _referral_sources(program, sources)
     facts = _facts(
         household_id=household.pk,
         referral_programs=referral_sources,
@@ -220,6 +225,86 @@ def entitlement(
         ),
         needs_uitpas_check=needs_check and not social,
     )
+
+
+@dataclass(frozen=True)
+class _CardSystem:
+    card_system_id: str
+    card_system_postcodes: list[str]
+
+
+def households_with_access(
+    *,
+    program: Program,
+    on: dt.date,
+    locations: Sequence[Location],
+    household_id: int | None = None,
+) -> set[int] | None:
+    """``entitlement`` for every household at once (or only ``household_id``), on a day
+    that may lie ahead (a seasonal action's date): the ids of the households with access
+    to ``program`` at one of ``locations`` on ``on``. The same evidence counts — a referral
+    or a coordinator's exception for a program that opens it, or (when the program takes
+    UiTPAS) the newest check of each card with an active social tariff of a card system
+    covering one of the locations, still valid on that day. The reuse window of a check
+    does not apply: it is about asking UiTPAS again at the counter, not about access on a
+    day to come. None: every household (a program open to all). A handful of queries,
+    whatever the number of households."""
+    if program.open_to_all:
+        return None
+    sources = programs_opening(program)
+    referral_sources = _referral_sources(program, sources)
+    day = connection.ops.adapt_datefield_value(on)
+    one = " AND {alias}.household_id = %s" if household_id is not None else ""
+    found: set[int] = set()
+    with connection.cursor() as cursor:
+        parts: list[str] = []
+        params: list[Any] = []
+        if referral_sources:
+            marks = ", ".join(["%s"] * len(referral_sources))
+            parts.append(
+                f"""SELECT r.household_id FROM {Referral._meta.db_table} r
+                     JOIN {Referral.programs.through._meta.db_table} rp ON rp.referral_id = r.id
+                    WHERE {REFERRAL_COUNTS_ON_SQL.format(r="r")} AND rp.program_id IN ({marks})"""
+                + one.format(alias="r")
+            )
+            params += [day, day, *sorted(referral_sources)]
+            if household_id is not None:
+                params.append(household_id)
+        marks = ", ".join(["%s"] * len(sources))
+        parts.append(
+            f"""SELECT e.household_id FROM {Evidence._meta.db_table} e
+                WHERE e.kind = %s AND e.valid_until >= %s AND e.program_id IN ({marks})"""
+            + one.format(alias="e")
+        )
+        params += [Evidence.Kind.EXCEPTION.value, day, *sorted(sources)]
+        if household_id is not None:
+            params.append(household_id)
+        cursor.execute(" UNION ".join(parts), params)
+        found.update(row[0] for row in cursor.fetchall())
+        if program.accepts_uitpas:
+            cursor.execute(
+                f"""SELECT household_id, card_id, social_tariff, card_system_id,
+                           card_system_postcodes, valid_until
+                      FROM {Evidence._meta.db_table} e
+                     WHERE e.kind = %s{one.format(alias="e")}
+                     ORDER BY household_id, card_id, checked_at DESC, id DESC""",
+                [Evidence.Kind.UITPAS.value] + ([household_id] if household_id is not None else []),
+            )
+            seen: set[tuple[int, int | None]] = set()
+            for hid, card_id, tariff, system, postcodes, valid_until in cursor.fetchall():
+                if (hid, card_id) in seen:
+                    continue  # the newest check of each card decides
+                seen.add((hid, card_id))
+                if hid in found or tariff != "ACTIVE":
+                    continue
+                if valid_until is not None and str(valid_until)[:10] < str(on):
+                    continue
+                if isinstance(postcodes, str):
+                    postcodes = json.loads(postcodes)
+                facts = _CardSystem(str(system), [str(p) for p in postcodes or []])
+                if any(card_system_covers(facts, program=program, location=p) for p in locations):
+                    found.add(hid)
+    return found
 
 
 def _explain(

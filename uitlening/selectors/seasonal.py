@@ -11,12 +11,10 @@ query, what was handed out in one query; banding and totals in Python."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch
@@ -24,8 +22,8 @@ from django.utils import timezone
 
 from kern import barcodes
 from kern.models import Location
-from toegang.models import REFERRAL_COUNTS_ON_SQL, Child, Evidence, Household, Referral
-from toegang.selectors import card_system_covers, programs_opening
+from toegang.models import Child, Household
+from toegang.selectors import households_with_access
 from uitlening.models import AgeBand, PackageLine, SeasonalAction, SeasonalPackage
 from uitlening.selectors.panel_kinds import PanelSection
 from uitlening.selectors.reminder_kinds import ReminderDue
@@ -118,80 +116,6 @@ def age_in_months(*, birth_year: int, birth_month: int, on: dt.date) -> int:
     return (on.year * 12 + on.month) - (birth_year * 12 + birth_month)
 
 
-def _households_with_access(
-    action: SeasonalAction, points: Sequence[Location], household_id: int | None
-) -> set[int] | None:
-    """Households with access to the action's program on the action date: a referral or
-    a coordinator's exception for a program that opens it, or (when the program takes
-    UiTPAS) the newest check of a card with an active social tariff of a card system
-    that covers one of the action's points and is still valid on that day. None: every
-    household (a program open to all)."""
-    program = action.program
-    if program.open_to_all:
-        return None
-    sources = programs_opening(program)
-    referral_sources = sources if program.accepts_referral else sources - {program.pk}
-    ops = connection.ops
-    day = ops.adapt_datefield_value(action.action_date)
-    one = " AND {alias}.household_id = %s" if household_id is not None else ""
-    found: set[int] = set()
-    with connection.cursor() as cursor:
-        parts: list[str] = []
-        params: list[Any] = []
-        if referral_sources:
-            marks = ", ".join(["%s"] * len(referral_sources))
-            parts.append(
-                f"""SELECT r.household_id FROM {Referral._meta.db_table} r
-                     JOIN {Referral.programs.through._meta.db_table} rp ON rp.referral_id = r.id
-                    WHERE {REFERRAL_COUNTS_ON_SQL.format(r="r")} AND rp.program_id IN ({marks})"""
-                + one.format(alias="r")
-            )
-            params += [day, day, *sorted(referral_sources)]
-            if household_id is not None:
-                params.append(household_id)
-        marks = ", ".join(["%s"] * len(sources))
-        parts.append(
-            f"""SELECT e.household_id FROM {Evidence._meta.db_table} e
-                WHERE e.kind = %s AND e.valid_until >= %s AND e.program_id IN ({marks})"""
-            + one.format(alias="e")
-        )
-        params += [Evidence.Kind.EXCEPTION.value, day, *sorted(sources)]
-        if household_id is not None:
-            params.append(household_id)
-        cursor.execute(" UNION ".join(parts), params)
-        found.update(row[0] for row in cursor.fetchall())
-        if program.accepts_uitpas:
-            cursor.execute(
-                f"""SELECT household_id, card_id, social_tariff, card_system_id,
-                           card_system_postcodes, valid_until
-                      FROM {Evidence._meta.db_table} e
-                     WHERE e.kind = %s{one.format(alias="e")}
-                     ORDER BY household_id, card_id, checked_at DESC, id DESC""",
-                [Evidence.Kind.UITPAS.value] + ([household_id] if household_id is not None else []),
-            )
-            seen: set[tuple[int, int | None]] = set()
-            for hid, card_id, tariff, system, postcodes, valid_until in cursor.fetchall():
-                if (hid, card_id) in seen:
-                    continue  # the newest check of each card decides
-                seen.add((hid, card_id))
-                if hid in found or tariff != "ACTIVE":
-                    continue
-                if valid_until is not None and str(valid_until)[:10] < str(action.action_date):
-                    continue
-                if isinstance(postcodes, str):
-                    postcodes = json.loads(postcodes)
-                check = _Check(str(system), [str(p) for p in postcodes or []])
-                if any(card_system_covers(check, program=program, location=p) for p in points):
-                    found.add(hid)
-    return found
-
-
-@dataclass(frozen=True)
-class _Check:
-    card_system_id: str
-    card_system_postcodes: list[str]
-
-
 def entitled_list(
     action: SeasonalAction,
     *,
@@ -204,7 +128,9 @@ def entitled_list(
     if not bands:
         return EntitledList(action, bands, [])
     points = list(action.points.select_related("municipality"))
-    access = _households_with_access(action, points, household_id)
+    access = households_with_access(
+        program=action.program, on=action.action_date, locations=points, household_id=household_id
+    )
     on = action.action_date
     month_on = on.year * 12 + on.month
     low = min(band.from_months for band in bands)

@@ -372,3 +372,19 @@ def test_only_a_coordinator_sets_the_swap_shop_rules(coordinator, volunteer, rui
     other = Program.objects.create(name="Babytheek", kind="babytheek")
     with pytest.raises(DomainError):
         services.save_points_scheme(actor=coordinator, program=other, **rules)
+
+
+def test_swap_shop_goods_are_refused_in_the_basket_they_are_taken_with_points(
+    ruilwinkel, clothes, shopper, point, volunteer
+):
+    from uitlening.models import ProgramCategory
+    from uitlening.selectors import ProductLine, plan_distribution
+
+    ProgramCategory.objects.create(program=ruilwinkel, category=clothes.category)
+    earn(volunteer, point, shopper, clothes, 1)  # one on the shelf
+    plan = plan_distribution(
+        household=shopper, location=point, lines=[ProductLine(product=clothes, packs=1)]
+    )
+    [refusal] = plan.refusals
+    assert refusal.code == "swap_shop_goods"
+    assert "Kledingpakket 1–2 jaar" in refusal.message and not refusal.overridable

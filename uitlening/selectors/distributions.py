@@ -161,6 +161,20 @@ def plan_distribution(
         program = choice.program
         if program is None:
             line_refusals.append(Refusal(choice.refusal_code, choice.refusal, line=index))
+        elif program.kind == Program.Kind.SWAP_SHOP:
+            # Swap-shop goods cost points; the points ledger (the swap-shop part of the
+            # household panel) takes them out of stock, never a free hand-out.
+            line_refusals.append(
+                Refusal(
+                    "swap_shop_goods",
+                    _(
+                        "%(product)s belongs to the %(program)s: it is taken with swap points "
+                        "(the swap-shop part of the household panel), not in the basket."
+                    )
+                    % {"product": product.name, "program": program.name},
+                    line=index,
+                )
+            )
         else:
             assert choice.entitlement is not None
             entitlement = choice.entitlement

@@ -265,6 +265,33 @@ def test_a_failed_send_is_retried_later_and_never_marked_sent(point, babytheek):
     assert (reminder.status, reminder.attempts, reminder.last_error) == (Status.SENT, 2, "")
 
 
+def test_a_retry_is_cancelled_when_what_it_reminds_of_no_longer_applies(point, babytheek):
+    loan = lend(family(), point, babytheek, due_on=TODAY - dt.timedelta(days=1))  # overdue
+    run_at(NOW, channels=email_only(FailingChannel()))  # mail server down: retried later
+    assert Reminder.objects.get().status == Reminder.Status.PENDING
+    loan.returned_at = timezone.now()  # the family brings it back the same morning
+    loan.save()
+    mail.outbox.clear()
+    summary = run_at(NOW + dt.timedelta(minutes=6))
+    assert mail.outbox == []
+    reminder = Reminder.objects.get()
+    assert reminder.status == Reminder.Status.CANCELLED and reminder.sent_at is None
+    assert reminder.last_error == "No longer applies" and summary.cancelled == 1
+
+
+def test_a_run_whose_finder_failed_still_sends_what_it_recorded_before(point, babytheek):
+    lend(family(), point, babytheek, due_on=TODAY - dt.timedelta(days=1))
+    run_at(NOW, channels=email_only(FailingChannel()))
+    mail.outbox.clear()
+
+    def broken(now):
+        raise RuntimeError("database hiccup")
+
+    run_at(NOW + dt.timedelta(minutes=6), finders=[broken])
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.get().status == Reminder.Status.SENT
+
+
 def test_the_back_off_doubles():
     assert [reminders.retry_delay(n).total_seconds() // 60 for n in (1, 2, 3, 4)] == [
         5,
@@ -525,6 +552,20 @@ def test_coordinators_see_counts_and_what_was_not_sent_without_contents(
     assert "Amina" not in html and "example.org" not in html and "Bugaboo" not in html
     only_failed = login(coordinator).get("/balie/herinneringen/?status=failed").content.decode()
     assert 'data-status="pending"' not in only_failed.split('id="reminders-not-sent"')[1]
+
+
+def test_the_reminders_page_is_kept_by_no_cache_and_logs_each_household_listed(
+    point, babytheek, login, coordinator
+):
+    from kern.models import AuditEntry
+
+    household = family()
+    lend(household, point, babytheek, due_on=TODAY + dt.timedelta(days=1))
+    run_at(NOW, channels=email_only(FailingChannel()))
+    response = login(coordinator).get("/balie/herinneringen/")
+    assert response["Cache-Control"] == "private, no-store"
+    logged = AuditEntry.objects.filter(action="view", object_id=str(household.pk))
+    assert logged.count() == 1 and logged.get().details == {"list": "reminders"}
 
 
 def test_volunteers_do_not_see_the_reminders_page(login, volunteer):

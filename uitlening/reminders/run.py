@@ -14,6 +14,11 @@
    kind's two templates, rendered without HTML escaping, with the values the finder gave
    plus the household code, a first name (only with consent) and, when the finder gave a
    ``location_id``, that point's name, address and opening hours in the family's language.
+   A row is sent only while it still applies: a retry of an overdue reminder after the
+   item came back, of a membership reminder after a renewal, of a package reminder after
+   the package was collected, is cancelled instead ("no longer applies"): only keys the
+   finders return in this run's step 1 are sent. A run in which a finder failed cannot
+   tell, and sends what it recorded before (the error makes the command exit 1).
 4. **Mark** sent. A failure (rendering or channel) puts the row back to ``pending`` with
    ``attempts`` + 1 and an exponential back-off; after ``REMINDER_MAX_ATTEMPTS`` it is
    ``failed`` (given up, shown to coordinators). It is never marked sent.
@@ -29,7 +34,7 @@ import datetime as dt
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -89,7 +94,8 @@ class Summary:
     retrying: int = 0
     #: Failed this run for the last time.
     given_up: int = 0
-    #: Not sent: the household withdrew its consent or address since it was recorded.
+    #: Not sent: the household withdrew its consent or address since it was recorded,
+    #: or what it reminded of no longer applies (the item came back, …).
     cancelled: int = 0
     #: Finders that raised (their kind is not recorded this run).
     finder_errors: list[str] = field(default_factory=list)
@@ -315,12 +321,25 @@ def give_up_abandoned(now: dt.datetime) -> int:
     )
 
 
-def send_one(pk: int, *, channels: Mapping[str, Channel], clock: Clock, summary: Summary) -> None:
+def send_one(
+    pk: int,
+    *,
+    channels: Mapping[str, Channel],
+    clock: Clock,
+    summary: Summary,
+    still_due: Set[str] | None = None,
+) -> None:
+    """Send one waiting reminder; ``still_due``: the keys that apply now (None: unknown,
+    send it)."""
     token = uuid.uuid4().hex
     if not claim(pk, token=token, clock=clock):
         return  # another run has it
     reminder = Reminder.objects.select_related("household").get(pk=pk)
     household = reminder.household
+    if still_due is not None and reminder.key not in still_due:
+        _release(pk, token, status=Status.CANCELLED, last_error="No longer applies")
+        summary.cancelled += 1
+        return
     channel = channels.get(reminder.channel)
     if channel is None or not channel.address(household):
         other = choose(household, channels)
@@ -357,7 +376,12 @@ def send_one(pk: int, *, channels: Mapping[str, Channel], clock: Clock, summary:
 
 
 def send_due(
-    *, clock: Clock, channels: Mapping[str, Channel], summary: Summary, limit: int
+    *,
+    clock: Clock,
+    channels: Mapping[str, Channel],
+    summary: Summary,
+    limit: int,
+    still_due: Set[str] | None = None,
 ) -> None:
     now = clock.now()
     give_up_abandoned(now)
@@ -367,7 +391,7 @@ def send_due(
         .values_list("pk", flat=True)[:limit]
     )
     for pk in due:
-        send_one(pk, channels=channels, clock=clock, summary=summary)
+        send_one(pk, channels=channels, clock=clock, summary=summary, still_due=still_due)
 
 
 def run(
@@ -385,7 +409,8 @@ def run(
     due = collect(now, FINDERS if finders is None else finders, summary)
     summary.found = len(due)
     summary.new = record(due, now=now, channels=channels)
-    send_due(clock=clock, channels=channels, summary=summary, limit=limit)
+    still_due = None if summary.finder_errors else {item.key for item in due}
+    send_due(clock=clock, channels=channels, summary=summary, limit=limit, still_due=still_due)
     return summary
 
 

@@ -8,6 +8,8 @@ point's. Every page that shows a household goes through ``toegang``'s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,13 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kern import permissions
+from kern import audit, permissions
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
 from kern.pdf import opening_hours_lines, pdf_response
 from kern.permissions import role_required
 from toegang import services as access
+from toegang.models import Household
 from uitlening import documents, navigation, selectors, services
 from uitlening.models import Distribution
 
@@ -44,6 +47,23 @@ def private(response: HttpResponse) -> HttpResponse:
     """A page about a household: kept by no cache, shared or not."""
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def log_listed(request, households: Iterable[Household], *, list_name: str) -> None:
+    """One audit entry per household a list shows (a look, not the family's activity:
+    nothing else is touched)."""
+    seen: set[int] = set()
+    for household in households:
+        if household.pk in seen:
+            continue
+        seen.add(household.pk)
+        audit.record(
+            actor=request.user,
+            action="view",
+            obj=household,
+            source=request.path,
+            details={"list": list_name},
+        )
 
 
 class CorrectionForm(forms.Form):

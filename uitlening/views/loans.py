@@ -20,7 +20,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kern import audit
 from kern.errors import DomainError
 from kern.models import Location
 from kern.pdf import format_day, pdf_response
@@ -28,7 +27,7 @@ from kern.permissions import role_required
 from toegang import services as access
 from uitlening import documents, navigation, selectors, services
 from uitlening.models import Loan
-from uitlening.views.distributions import COUNTER, private, require_point
+from uitlening.views.distributions import COUNTER, log_listed, private, require_point
 
 
 def _loan(request, pk: int) -> Loan:
@@ -107,24 +106,6 @@ def _point(request, pk: int) -> Location:
     return location
 
 
-def _log_listed(request, overdue: list[selectors.OpenLoan]) -> None:
-    """One audit entry per household the list shows (a look, not the family's activity:
-    nothing else is touched)."""
-    seen: set[int] = set()
-    for row in overdue:
-        household = row.loan.household
-        if household.pk in seen:
-            continue
-        seen.add(household.pk)
-        audit.record(
-            actor=request.user,
-            action="view",
-            obj=household,
-            source=request.path,
-            details={"list": "overdue loans"},
-        )
-
-
 @role_required(COUNTER)
 def overdue_choose(request):
     """Which point's overdue loans: straight there when the person works at one."""
@@ -144,7 +125,7 @@ def overdue_list(request, pk: int):
     """Loans lent at this point that are past their due date, longest overdue first."""
     location = _point(request, pk)
     overdue = selectors.overdue_loans(location=location)
-    _log_listed(request, overdue)
+    log_listed(request, (row.loan.household for row in overdue), list_name="overdue loans")
     context = {
         "location": location,
         "overdue": overdue,
@@ -195,7 +176,7 @@ def overdue_csv(request, pk: int):
     UTF-8 byte order mark so accents open right."""
     location = _point(request, pk)
     overdue = selectors.overdue_loans(location=location)
-    _log_listed(request, overdue)
+    log_listed(request, (row.loan.household for row in overdue), list_name="overdue loans")
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
     lines = (writer.writerow(row) for row in overdue_rows(overdue))
 

@@ -18,6 +18,7 @@ from uitlening.selectors.reminders import (
     reminders_not_sent,
     status_totals,
 )
+from uitlening.views.distributions import log_listed, private
 
 PERMISSION = "kern.manage_programs"
 
@@ -28,19 +29,22 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in OPEN_STATUSES:
         status = ""
-    return render(
+    listed = reminders_not_sent(status=status)
+    log_listed(request, (reminder.household for reminder in listed), list_name="reminders")
+    response = render(
         request,
         "uitlening/reminder_list.html",
         {
             "counts": reminder_counts(),
             "totals": status_totals(),
-            "reminders": reminders_not_sent(status=status),
+            "reminders": listed,
             "status": status,
             "statuses": [(s.value, s.label) for s in OPEN_STATUSES],
             "status_labels": dict(Reminder.Status.choices),
             "sections": navigation.sections(request),
         },
     )
+    return private(response)
 
 
 urlpatterns = [path("herinneringen/", reminder_list, name="reminder_list")]

@@ -16,6 +16,7 @@ SECTIONS = [
         ("te-laat/", "uitleningen/"),
     ),
     (_("Repairs"), "uitlening:repair_list", "kern.manage_stock", ("herstellingen/",)),
+    (_("Waitlists"), "uitlening:reservation_list", "kern.manage_programs", ("wachtlijsten/",)),
     (_("Confirm card"), "uitlening:confirm_card", "kern.use_counter", ()),
 ]
 

@@ -10,6 +10,7 @@ from uitlening.models.counter import (
     RepairTicket,
     Visit,
 )
+from uitlening.models.holds import Reservation
 
 __all__ = [
     "DEFAULT_LOAN_DAYS",
@@ -19,5 +20,6 @@ __all__ = [
     "Loan",
     "ProgramCategory",
     "RepairTicket",
+    "Reservation",
     "Visit",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from kern.models import Location
 from toegang.models import Household
+from uitlening.selectors.holds import holds_panel_section
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class PanelSection:
 SectionReader = Callable[[Household, Location, dt.date], PanelSection | None]
 
 #: One line per program around the counter, in the order they are shown.
-SECTIONS: tuple[SectionReader, ...] = ()
+SECTIONS: tuple[SectionReader, ...] = (holds_panel_section,)
 
 
 def panel_sections(*, household: Household, location: Location, on: dt.date) -> list[PanelSection]:

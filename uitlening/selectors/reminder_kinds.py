@@ -8,6 +8,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from uitlening.selectors.holds import hold_ready_reminders
+
 
 @dataclass(frozen=True)
 class ReminderDue:
@@ -25,4 +27,4 @@ class ReminderDue:
 ReminderFinder = Callable[[dt.datetime], Iterable[ReminderDue]]
 
 #: One line per kind of reminder.
-FINDERS: tuple[ReminderFinder, ...] = ()
+FINDERS: tuple[ReminderFinder, ...] = (hold_ready_reminders,)

@@ -30,6 +30,13 @@ from uitlening.services.distributions import (
     record_distribution,
     write_lines,
 )
+from uitlening.services.holds import (
+    cancel_reservation,
+    expire_holds,
+    offer_item,
+    reorder_reservation,
+    reserve_item,
+)
 from uitlening.services.loans import checkout_loan, exchange_loan, renew_loan, return_loan
 from uitlening.services.repairs import (
     mark_repaired,
@@ -51,6 +58,7 @@ __all__ = [
     "ProductLine",
     "ReturnLine",
     "VisitResult",
+    "cancel_reservation",
     "check_in_by",
     "check_in_scan",
     "check_new_card",
@@ -58,8 +66,10 @@ __all__ = [
     "confirm_visit",
     "correct_distribution",
     "exchange_loan",
+    "expire_holds",
     "forget_new_card",
     "mark_repaired",
+    "offer_item",
     "open_repair_ticket",
     "recall_new_card",
     "record_distribution",
@@ -67,6 +77,8 @@ __all__ = [
     "registered_at_counter",
     "remember_new_card",
     "renew_loan",
+    "reorder_reservation",
+    "reserve_item",
     "retire_from_repair",
     "return_loan",
     "start_repair",

@@ -170,7 +170,7 @@ class WaitlistRow:
 
 def waitlist_overview() -> list[WaitlistRow]:
     """Per item type and point: how many families wait and how many items are held."""
-    rows = (
+    rows = list(
         Reservation.objects.filter(status__in=Reservation.ACTIVE)
         .values("item_type_id", "location_id")
         .annotate(
@@ -178,7 +178,6 @@ def waitlist_overview() -> list[WaitlistRow]:
             held=Count("id", filter=Q(status=Status.HELD)),
         )
     )
-    rows = list(rows)
     types = ItemType.objects.in_bulk({r["item_type_id"] for r in rows})
     points = Location.objects.in_bulk({r["location_id"] for r in rows})
     found = [

@@ -125,8 +125,8 @@ def test_one_item_returned_at_two_counters_at_once_is_held_once(point, fietsbib,
             )
 
         outcomes = run_together(
-            lambda user: return_loan(actor=user, location=point, loan=loan, condition="goed"),
-            [(first,), (second,)],
+            lambda user, loan: return_loan(actor=user, location=point, loan=loan, condition="goed"),
+            [(first, loan), (second, loan)],
         )
 
         errors = errors_of(outcomes)

@@ -394,3 +394,7 @@ def show() -> list[DemoSection]:
 
 
 register(load=load_demo, show=show)
+
+from uitlening.demos import holds as holds_demo  # noqa: E402  (after the counter part)
+
+register(load=holds_demo.load, show=holds_demo.show)

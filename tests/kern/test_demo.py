@@ -75,6 +75,7 @@ def test_demo_modules_are_found_by_autodiscovery_kern_first_then_in_app_order():
         "voorraad.demo",
         "toegang.demo",
         "uitlening.demo",
+        "uitlening.demos.holds",
     ]
 
 
@@ -91,6 +92,7 @@ def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
         "UiTPAS-testnummers",
         "Aan de balie",
         "Te laat",
+        "Wachtlijst Fietsbib",
     }
     assert load_demo() == printed
 

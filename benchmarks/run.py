@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, os.getcwd())
     with tempfile.TemporaryDirectory(prefix="deelpunt-bench-") as var_dir:
         set_up_django(var_dir)
-        from benchmarks import bench_access, bench_counter, bench_stock
+        from benchmarks import bench_access, bench_counter, bench_holds, bench_stock
         from benchmarks.harness import Measurement, measure, report
 
         def client_for(username):
@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_access.benchmarks(args.repeat, client_for),
             bench_stock.benchmarks(args.repeat, client_for),
             bench_counter.benchmarks(args.repeat, client_for),
+            bench_holds.benchmarks(args.repeat, client_for),
         ]
         for suite in suites:
             for name, func, repeat, extra in suite:

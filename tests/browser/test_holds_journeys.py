@@ -125,8 +125,11 @@ def test_a_family_joins_the_bike_waitlist_the_returned_bike_is_held_for_it_and_r
 def test_the_public_catalogue_shows_what_is_available_without_logging_in(
     browser, live_server, point, family, bike_type, small_bike, fietsbib
 ):
+    from django.core.cache import cache
+
     from tests.voorraad.factories import ItemFactory
 
+    cache.clear()  # ids, and so the page's cache stamp, repeat between tests
     bike_type.description = "Een kinderfiets die meegroeit, met slot en helm."
     bike_type.save()
     ItemFactory(item_type=bike_type, name='Cortina 20"', size='20"', location=point)

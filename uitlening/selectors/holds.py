@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from kern.models import Location, OpeningHours
 from toegang.models import Household, Program
 from uitlening.models import Loan, ProgramCategory, Reservation
-from voorraad.models import Item, ItemType
+from voorraad.models import Item, ItemEvent, ItemType
 
 if TYPE_CHECKING:
     # Imported where used: panel.SECTIONS and reminder_kinds.FINDERS import this module.
@@ -370,6 +370,17 @@ def public_catalogue(*, location: Location | None = None) -> list[CataloguePoint
     for point in by_point.values():
         point.types.sort(key=lambda t: t.item_type.name)
     return list(by_point.values())
+
+
+def catalogue_stamp() -> str:
+    """Changes whenever a count of the public catalogue can change: every item status
+    change writes an item event, a new reservation has a new id, a reservation that
+    ends (cancelled, expired, collected) gets its end time. Two index-only reads, so a
+    cached page is served without the aggregates and never shows stale counts."""
+    last_event = ItemEvent.objects.aggregate(last=Max("id"))["last"]
+    reservations = Reservation.objects.aggregate(last=Max("id"), ended=Max("ended_at"))
+    ended = reservations["ended"]
+    return f"{last_event or 0}.{reservations['last'] or 0}.{ended.timestamp() if ended else 0}"
 
 
 def catalogue_programs() -> list[Program]:

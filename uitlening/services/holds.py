@@ -124,15 +124,21 @@ def register_hooks() -> None:
         stock.on_item_available.append(_offer_hook)
 
 
-def _offer_available(*, item_type: ItemType, location: Location, user: User | None) -> None:
-    """Offer every available item of this type at this point to its queue (a reservation
-    joined while one is on the shelf, a hold passed on)."""
-    for item in Item.objects.filter(
-        item_type=item_type, location=location, status=Item.Status.AVAILABLE
-    ).order_by("pk"):
-        locked = lock_item(item)
-        if locked.status == Item.Status.AVAILABLE:
-            offer_item(locked, user)
+def _offer_shelf(reservation: Reservation, user: User | None) -> None:
+    """A reservation just joined: hold a matching item on the shelf at its point, if
+    any. Every available item was offered to its queue when it became available, so
+    nobody else waiting can take it: the first one that may go out is this family's."""
+    shelf = Item.objects.filter(
+        item_type_id=reservation.item_type_id,
+        location_id=reservation.location_id,
+        status=Item.Status.AVAILABLE,
+    )
+    if reservation.size:
+        shelf = shelf.filter(size__iexact=reservation.size)
+    for pk in shelf.order_by("pk").values_list("pk", flat=True)[:20]:
+        locked = lock_item(Item(pk=pk))
+        if locked.status == Item.Status.AVAILABLE and offer_item(locked, user) is not None:
+            return
 
 
 # --- Joining, leaving, reordering ---------------------------------------------------------
@@ -247,7 +253,7 @@ def reserve_item(
             code="already_reserved",
         ) from None
     _audit(actor, "reserve_item", reservation, source, item_type=item_type.pk, size=size)
-    _offer_available(item_type=item_type, location=location, user=actor)
+    _offer_shelf(reservation, actor)
     reservation.refresh_from_db()
     return reservation
 

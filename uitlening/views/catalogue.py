@@ -7,9 +7,11 @@ logged-in layout, which would), sets no cookie, and says ``Cache-Control: public
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.template import loader
 from django.urls import path
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -19,6 +21,9 @@ from uitlening.selectors import holds as selectors
 #: Seconds a browser or proxy may show the page without asking again: the counts are
 #: "about now", and five minutes keeps a busy page cheap.
 MAX_AGE = 300
+#: Seconds the server keeps a rendered page for one stamp (``catalogue_stamp``): the
+#: counts are never stale; a new description or opening hour shows within a minute.
+SERVER_CACHE = 60
 
 
 def _page(points: list[selectors.CataloguePoint], **extra: object) -> HttpResponse:
@@ -28,10 +33,23 @@ def _page(points: list[selectors.CataloguePoint], **extra: object) -> HttpRespon
     return HttpResponse(loader.render_to_string("uitlening/catalogue_list.html", context))
 
 
+def _cached(location: Location | None) -> HttpResponse:
+    key = "catalogus:{}:{}:{}".format(
+        translation.get_language(), location.pk if location else "", selectors.catalogue_stamp()
+    )
+    html = cache.get(key)
+    if html is None:
+        points = selectors.public_catalogue(location=location)
+        extra = {"single": location} if location is not None else {}
+        html = _page(points, **extra).content
+        cache.set(key, html, SERVER_CACHE)
+    return HttpResponse(html)
+
+
 @require_GET
 @cache_control(public=True, max_age=MAX_AGE)
 def catalogue_list(request):
-    return _page(selectors.public_catalogue())
+    return _cached(None)
 
 
 @require_GET
@@ -42,8 +60,7 @@ def catalogue_detail(request, pk: int):
     ).first()
     if location is None:
         raise Http404
-    points = selectors.public_catalogue(location=location)
-    return _page(points, single=location)
+    return _cached(location)
 
 
 app_name = "catalogus"

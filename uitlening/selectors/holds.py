@@ -79,12 +79,14 @@ def hold_deadline(
 
 def waiting_for(item: Item) -> QuerySet[Reservation]:
     """The waiting reservations an item can serve, first in the queue first: its type,
-    its size (or any size), collected where the item is kept."""
+    its size (or any size), collected where the item is kept; never an anonymised
+    household (nobody can collect for it)."""
     return Reservation.objects.filter(
         _size_filter(item.size),
         item_type_id=item.item_type_id,
         location_id=item.location_id,
         status=Status.WAITING,
+        household__anonymised_at__isnull=True,
     ).order_by("position", "created_at", "id")
 
 

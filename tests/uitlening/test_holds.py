@@ -514,6 +514,35 @@ def test_a_hold_whose_item_went_to_repair_waits_again_in_its_place(
     assert fresh(reservation).status == Status.HELD
 
 
+def test_a_hold_released_by_hand_goes_back_to_the_queue_in_the_same_step(
+    volunteer, coordinator, point, family, other_family, bike_type, small_bike
+):
+    first = reserve(volunteer, family, bike_type, point)
+    second = reserve(volunteer, other_family, bike_type, point)
+
+    stock.change_item_status(
+        actor=coordinator, item=small_bike, status=Item.Status.AVAILABLE, note="per ongeluk"
+    )
+
+    # The first family keeps its place, so the bike is held for it again.
+    assert fresh(first).status == Status.HELD
+    assert fresh(second).status == Status.WAITING
+    assert Reservation.objects.filter(held_item=small_bike, status=Status.HELD).count() == 1
+    assert AuditEntry.objects.filter(action="hold_lost").count() == 1
+
+
+def test_a_held_item_repaired_before_the_expiry_run_is_held_once(
+    volunteer, coordinator, point, family, bike_type, small_bike
+):
+    reservation = reserve(volunteer, family, bike_type, point)
+    stock.send_item_to_repair(item=small_bike, user=coordinator, note="band plat")
+
+    stock.finish_repair(item=small_bike, user=coordinator)
+
+    assert fresh(reservation).status == Status.HELD
+    assert fresh(small_bike).held_for == family.code
+
+
 # --- The database rules ------------------------------------------------------------------
 
 

@@ -81,7 +81,10 @@ def offer_item(item: Item, user: User | None) -> Reservation | None:
     ``hold_days()``. In the caller's transaction (the ``on_item_available`` hook).
     Returns the reservation it is now held for, or None (nobody waits, or the item may
     not go out)."""
-    if item.status != Item.Status.AVAILABLE or stock.item_safety_problem(item):
+    if item.status != Item.Status.AVAILABLE:
+        return None
+    _forget_lost_holds(item)
+    if stock.item_safety_problem(item):
         return None
     # Every waiting row of the queue, locked without LIMIT: with a LIMIT PostgreSQL may
     # skip a row a concurrent offer just held and return nothing instead of the next.
@@ -111,6 +114,23 @@ def offer_item(item: Item, user: User | None) -> Reservation | None:
         )
         return reservation
     return None
+
+
+def _wait_again(reservation: Reservation) -> None:
+    reservation.status = Status.WAITING
+    reservation.held_item = None
+    reservation.held_at = reservation.held_until = None
+    reservation.save(update_fields=["status", "held_item", "held_at", "held_until"])
+
+
+def _forget_lost_holds(item: Item) -> None:
+    """A hold whose item became available another way (released or repaired by hand):
+    the family waits again in its place, and the item is offered to the queue anew."""
+    for lost in Reservation.objects.select_for_update(of=("self",)).filter(
+        held_item=item, status=Status.HELD
+    ):
+        _wait_again(lost)
+        _audit(None, "hold_lost", lost, "waitlist", item=item.pk)
 
 
 def _offer_hook(item: Item, user: User | None) -> None:
@@ -404,10 +424,7 @@ def _expire_one(pk: int, now: dt.datetime) -> int:
     still_held = item.status == Item.Status.RESERVED and item.held_for == row.household.code
     if not still_held:
         # The item left the hold another way: the family keeps its place and waits on.
-        reservation.status = Status.WAITING
-        reservation.held_item = None
-        reservation.held_at = reservation.held_until = None
-        reservation.save(update_fields=["status", "held_item", "held_at", "held_until"])
+        _wait_again(reservation)
         _audit(None, "hold_lost", reservation, "expire_holds", item=item.pk)
         return 0
     if reservation.held_until is None or reservation.held_until > now:

@@ -108,3 +108,18 @@ def test_an_unknown_item_type_or_reservation_is_a_404(client, volunteer, point, 
     )
     missing = post(client, f"{API}/reservations/999999/cancel", {}, headers)
     assert (missing_type.status_code, missing.status_code) == (404, 404)
+
+
+def test_the_public_catalogue_as_json_needs_no_login_and_names_nobody(
+    client, volunteer, point, family, bike_type, small_bike
+):
+    post(client, f"{API}/reservations", body(family, bike_type, point), bearer(volunteer))
+
+    response = client.get(f"{API}/catalogue", {"location_id": point.pk})
+
+    assert response.status_code == 200
+    [entry] = response.json()
+    [bikes] = entry["types"]
+    assert bikes["name"] == "Kinderfiets"
+    assert bikes["sizes"] == [{"size": '16"', "available": 0, "out": 1, "waiting": 0}]
+    assert family.code not in response.content.decode()

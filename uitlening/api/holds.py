@@ -253,3 +253,84 @@ def reservation_queue(
         reservation_out(entry.reservation, entry.rank or None)
         for entry in selectors.item_type_queue(item_type=item_type, location=location)
     ]
+
+
+# --- The public catalogue ---------------------------------------------------------------
+
+
+class CatalogueSizeOut(Schema):
+    size: str = Field(..., description="Empty: the type has no sizes.")
+    available: int = Field(..., description="On the shelf now.")
+    out: int = Field(..., description="Lent out or kept for a family: comes back.")
+    waiting: int = Field(..., description="Families waiting (any size counts with the first).")
+
+
+class CatalogueTypeOut(Schema):
+    item_type_id: int
+    name: str
+    description: str
+    sizes: list[CatalogueSizeOut]
+
+
+class OpeningOut(Schema):
+    weekday: int = Field(..., description="0 Monday … 6 Sunday.")
+    opens: str = Field(..., description="Local time, `HH:MM`.")
+    closes: str = Field(..., description="Local time, `HH:MM`.")
+
+
+class CataloguePointOut(Schema):
+    location_id: int
+    name: str
+    address: str
+    opening_hours: list[OpeningOut]
+    types: list[CatalogueTypeOut]
+
+
+class CatalogueFilter(Schema):
+    location_id: OptionalId = None
+
+
+@router.get(
+    "/catalogue",
+    operation_id="public_catalogue",
+    auth=None,
+    **contract({200: list[CataloguePointOut]}, 404, 422),
+)
+def public_catalogue(request: HttpRequest, filters: Query[CatalogueFilter]) -> list[dict[str, Any]]:
+    """What families can borrow per distribution point (no login): per item type and
+    size how many are available now, how many are out and coming back and how many
+    families wait. Counts only, nothing about any household."""
+    location = location_by_id(filters.location_id) if filters.location_id else None
+    return [
+        {
+            "location_id": point.location.pk,
+            "name": point.location.name,
+            "address": point.location.address,
+            "opening_hours": [
+                {
+                    "weekday": h.weekday,
+                    "opens": f"{h.opens:%H:%M}",
+                    "closes": f"{h.closes:%H:%M}",
+                }
+                for h in point.hours
+            ],
+            "types": [
+                {
+                    "item_type_id": entry.item_type.pk,
+                    "name": entry.item_type.name,
+                    "description": entry.item_type.description,
+                    "sizes": [
+                        {
+                            "size": s.size,
+                            "available": s.available,
+                            "out": s.out,
+                            "waiting": s.waiting,
+                        }
+                        for s in entry.sizes
+                    ],
+                }
+                for entry in point.types
+            ],
+        }
+        for point in selectors.public_catalogue(location=location)
+    ]

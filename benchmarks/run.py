@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import (
             bench_access,
             bench_counter,
+            bench_holds,
             bench_points,
             bench_seasonal,
             bench_stock,
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_counter.benchmarks(args.repeat, client_for),
             bench_seasonal.benchmarks(args.repeat, client_for),
             bench_points.benchmarks(args.repeat, client_for),
+            bench_holds.benchmarks(args.repeat, client_for),
         ]
         for suite in suites:
             for name, func, repeat, extra in suite:

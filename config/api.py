@@ -15,6 +15,7 @@ from kern.errors import DomainError
 from toegang.api import router as toegang_router
 from uitlening.api import eligibility_router
 from uitlening.api import router as uitlening_router
+from uitlening.api.holds import router as holds_router
 from uitlening.api.points import points_router
 from voorraad.api import router as voorraad_router
 from vrijwilligers.api import router as vrijwilligers_router
@@ -34,6 +35,7 @@ api.add_router("/", kern_router)
 api.add_router("/voorraad/", voorraad_router)
 api.add_router("/uitlening/", uitlening_router)
 api.add_router("/uitlening/", points_router)
+api.add_router("/uitlening/", holds_router)
 api.add_router("/toegang/", toegang_router)
 api.add_router("/toegang/", eligibility_router)
 api.add_router("/vrijwilligers/", vrijwilligers_router)

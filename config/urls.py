@@ -51,6 +51,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("kern.urls")),
     path("balie/", include("uitlening.urls")),
+    path("catalogus/", include("uitlening.views.catalogue")),
     path("toegang/", include("toegang.urls")),
     path("voorraad/", include("voorraad.urls")),
     path("vrijwilligers/", include("vrijwilligers.urls")),

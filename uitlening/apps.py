@@ -9,8 +9,11 @@ class UitleningConfig(AppConfig):
     def ready(self) -> None:
         from toegang import selectors as access
         from uitlening import scanning, selectors
+        from uitlening.services import holds
 
         scanning.register()
+        # An item that comes back or becomes available goes to its waitlist first.
+        holds.register_hooks()
 
         # The quota a household has left depends on what it took at the counter.
         access.register_packs_taken(selectors.packs_taken)

@@ -25,6 +25,7 @@ from toegang import selectors as access
 from toegang.models import Household, Program
 from uitlening import selectors, services
 from uitlening.codes import CONFIRM_CODE
+from uitlening.demos import holds as holds_demo
 from uitlening.demos import memberships as membership_demo
 from uitlening.demos import partners as partner_demo
 from uitlening.demos import points as points_demo
@@ -404,3 +405,4 @@ register(load=load_demo, show=show)
 register(load=seasonal_demo.load, show=seasonal_demo.show)
 register(load=partner_demo.load, show=partner_demo.show)
 register(load=points_demo.load, show=points_demo.show)
+register(load=holds_demo.load, show=holds_demo.show)

@@ -17,6 +17,7 @@ SECTIONS = [
     ),
     (_("Repairs"), "uitlening:repair_list", "kern.manage_stock", ("herstellingen/",)),
     (_("Reminders"), "uitlening:reminder_list", "kern.manage_programs", ("herinneringen/",)),
+    (_("Waitlists"), "uitlening:reservation_list", "kern.manage_programs", ("wachtlijsten/",)),
     (_("Confirm card"), "uitlening:confirm_card", "kern.use_counter", ()),
     (
         _("Seasonal actions"),

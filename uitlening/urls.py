@@ -1,6 +1,7 @@
 from uitlening.views import (
     counter,
     distributions,
+    holds,
     loans,
     memberships,
     partners,
@@ -22,4 +23,5 @@ urlpatterns = (
     + partners.urlpatterns
     + memberships.urlpatterns
     + points.urlpatterns
+    + holds.urlpatterns
 )

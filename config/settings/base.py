@@ -191,3 +191,8 @@ UITPAS_TOKEN_URL = env_str("UITPAS_TOKEN_URL", "http://127.0.0.1:8100/token")
 UITPAS_CLIENT_ID = env_str("UITPAS_CLIENT_ID", "deelpunt-demo")
 UITPAS_CLIENT_SECRET = env_str("UITPAS_CLIENT_SECRET", "demo-secret")
 UITPAS_TIMEOUT = env_float("UITPAS_TIMEOUT", 3.0, minimum=0.1)
+
+# --- Waitlists ----------------------------------------------------------------------------
+# Days an item is held at least for a waiting family (to the end of the first opening day
+# after them); one promise for every program, so a setting rather than a program field.
+RESERVATION_HOLD_DAYS = env_int("RESERVATION_HOLD_DAYS", 7, minimum=0, maximum=90)

@@ -79,6 +79,7 @@ def test_demo_modules_are_found_by_autodiscovery_kern_first_then_in_app_order():
         "uitlening.demos.seasonal",
         "uitlening.demos.partners",
         "uitlening.demos.points",
+        "uitlening.demos.holds",
     ]
 
 
@@ -99,6 +100,7 @@ def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
         "Partneraanvragen",
         "Lidmaatschappen",
         "Ruilwinkel",
+        "Wachtlijst Fietsbib",
     }
     assert load_demo() == printed
 

@@ -10,6 +10,7 @@ from uitlening.models.counter import (
     RepairTicket,
     Visit,
 )
+from uitlening.models.holds import Reservation
 from uitlening.models.memberships import Membership
 from uitlening.models.partners import PartnerHandover, PartnerRequest, PartnerRequestLine
 from uitlening.models.points import PointsBalance, PointsEntry, PointsRate, PointsScheme
@@ -35,6 +36,7 @@ __all__ = [
     "ProgramCategory",
     "Reminder",
     "RepairTicket",
+    "Reservation",
     "SeasonalAction",
     "SeasonalPackage",
     "Visit",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kern.models import Location
 from toegang.models import Household, Program
 from uitlening.models import DEFAULT_LOAN_DAYS, DepositRule, Loan
+from uitlening.selectors import holds
 from uitlening.selectors.lines import LoanLine, Refusal, ReturnLine
 from uitlening.selectors.memberships import membership_refusal
 from uitlening.selectors.programs import Entitlements, program_for
@@ -77,11 +78,12 @@ def open_loan_of_item(item: Item) -> Loan | None:
     )
 
 
-def households_waiting(item_type: ItemType) -> int:
-    """How many households wait for an item of this type. Always 0 for now: waiting
-    lists come with reservations (issue 9), which fill this in; a renewal is refused
-    while it is above 0."""
-    return 0
+def households_waiting(
+    item_type: ItemType, *, size: str | None = None, location: Location | None = None
+) -> int:
+    """How many households wait for an item of this type (of ``size``, to collect at
+    ``location``, when given); a renewal is refused while it is above 0."""
+    return holds.households_waiting(item_type, size=size, location=location)
 
 
 def due_date(program: Program, start: dt.date) -> dt.date:
@@ -316,17 +318,30 @@ def check_loan(
         )
         limit = program.max_concurrent_loans
         count = len(open_in_program) + (borrowing or {}).get(program.pk, 0)
-        if limit is not None and count >= limit:
+        # Items held for the household count too (but not the one it is collecting).
+        held = (
+            holds.holds_in_program(household=household, program=program, exclude_item=item)
+            if limit is not None
+            else 0
+        )
+        if limit is not None and count + held >= limit:
             refusals.append(
                 Refusal(
                     "max_loans",
-                    _(
-                        "Household %(household)s already has %(count)d of at most %(max)d "
-                        "loans in %(program)s."
+                    (
+                        _(
+                            "Household %(household)s already has %(count)d of at most %(max)d "
+                            "loans in %(program)s."
+                        )
+                        if not held
+                        else _(
+                            "Household %(household)s already has %(count)d of at most %(max)d "
+                            "loans and held items in %(program)s."
+                        )
                     )
                     % {
                         "household": household.code,
-                        "count": count,
+                        "count": count + held,
                         "max": limit,
                         "program": program.name,
                     },

@@ -9,13 +9,19 @@ import datetime as dt
 
 from kern.models import Location
 from toegang.models import Household
+from uitlening.selectors.holds import holds_panel_section
 from uitlening.selectors.memberships import membership_section
 from uitlening.selectors.panel_kinds import PanelSection, SectionReader
 from uitlening.selectors.points import points_section
 from uitlening.selectors.seasonal import seasonal_panel
 
 #: One line per program around the counter, in the order they are shown.
-SECTIONS: tuple[SectionReader, ...] = (membership_section, points_section, seasonal_panel)
+SECTIONS: tuple[SectionReader, ...] = (
+    holds_panel_section,
+    membership_section,
+    points_section,
+    seasonal_panel,
+)
 
 
 def panel_sections(*, household: Household, location: Location, on: dt.date) -> list[PanelSection]:

@@ -30,6 +30,13 @@ from uitlening.services.distributions import (
     record_distribution,
     write_lines,
 )
+from uitlening.services.holds import (
+    cancel_reservation,
+    expire_holds,
+    offer_item,
+    reorder_reservation,
+    reserve_item,
+)
 from uitlening.services.loans import checkout_loan, exchange_loan, renew_loan, return_loan
 from uitlening.services.memberships import record_membership
 from uitlening.services.partners import (
@@ -82,6 +89,7 @@ __all__ = [
     "VisitResult",
     "add_age_band",
     "approve_partner_request",
+    "cancel_reservation",
     "check_in_by",
     "check_in_scan",
     "check_new_card",
@@ -92,12 +100,14 @@ __all__ = [
     "create_action",
     "earn_points",
     "exchange_loan",
+    "expire_holds",
     "expire_points",
     "forget_new_card",
     "grant_points",
     "hand_out_packages",
     "hand_over_partner_request",
     "mark_repaired",
+    "offer_item",
     "open_repair_ticket",
     "recall_new_card",
     "record_distribution",
@@ -108,6 +118,8 @@ __all__ = [
     "remember_new_card",
     "remove_age_band",
     "renew_loan",
+    "reorder_reservation",
+    "reserve_item",
     "retire_from_repair",
     "return_loan",
     "save_points_rate",

@@ -44,6 +44,7 @@ from uitlening.services._rules import (
     require_counter,
     settle,
 )
+from uitlening.services.holds import collect_for_loan
 from uitlening.services.repairs import open_ticket_for
 from voorraad import services as stock
 from voorraad.models import Item
@@ -149,6 +150,7 @@ def lend(
         ) from None
     if reason:
         log_override(actor=actor, obj=loan, refusals=check.refusals, reason=reason, source=source)
+    collect_for_loan(household=household, item=item, loan=loan)
     return loan
 
 
@@ -381,7 +383,9 @@ def renew_loan(
             % {"item": loan.item.name, "explanation": entitlement.explanation},
             code="no_access",
         )
-    waiting = households_waiting(loan.item.item_type)
+    waiting = households_waiting(
+        loan.item.item_type, size=loan.item.size, location=loan.item.location
+    )
     if waiting > 0:
         raise DomainError(
             _("%(item)s cannot be renewed: %(n)d other household(s) wait for a %(type)s.")

@@ -26,6 +26,11 @@ class ItemType(models.Model):
     safety = models.CharField(
         _("safety data"), max_length=12, choices=Safety.choices, blank=True, default=""
     )
+    description = models.TextField(
+        _("short description"),
+        blank=True,
+        help_text=_("For families in the public catalogue, e.g. what age or height it suits."),
+    )
     default_accessories = models.JSONField(
         _("default accessories"), default=list, blank=True, help_text=_("E.g. rain cover, charger.")
     )

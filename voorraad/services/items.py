@@ -9,6 +9,7 @@ Every status change is written to the item's history in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -68,6 +69,24 @@ def item_safety_problem(item: Item, *, on: dt.date | None = None) -> str | None:
     return None
 
 
+#: Called with (item, user) in the transaction that made an item available (returned,
+#: repaired, released from a hold, added, set available by hand). ``voorraad`` knows no
+#: reservations; the app that keeps them (``uitlening``) registers here in its
+#: ``AppConfig.ready`` and may hold the item at once, so it is never free for anyone
+#: while a household waits for it.
+ItemAvailableCallback = Callable[[Item, User | None], None]
+on_item_available: list[ItemAvailableCallback] = []
+
+
+def _became_available(item: Item, user: User | None) -> None:
+    if not on_item_available:
+        return
+    for callback in tuple(on_item_available):
+        callback(item, user)
+    # A callback may have held it (on its own locked copy): the caller sees the truth.
+    item.refresh_from_db(fields=["status", "held_for"])
+
+
 def _locked(item: Item) -> Item:
     # of=("self",), not the item type row too (see execute_transfer).
     return Item.objects.select_for_update(of=("self",)).select_related("item_type").get(pk=item.pk)
@@ -81,6 +100,8 @@ def _move(item: Item, status: str, *, user: User | None, note: str, held_for: st
     item.status = status
     item.held_for = held_for
     item.save(update_fields=["status", "held_for"])
+    if status == Status.AVAILABLE:
+        _became_available(item, user)
     return item
 
 
@@ -132,6 +153,8 @@ def save_item(*, actor: User, item: Item, note: str = "") -> Item:
             note=note,
             user=actor,
         )
+    if item.status == Status.AVAILABLE and previous_status != Status.AVAILABLE:
+        _became_available(item, actor)
     return item
 
 

@@ -5,7 +5,10 @@ Safe from cron every few minutes and when two runs overlap: each reminder is rec
 once (unique key) and sent by the one run that claimed it. Delivery is at least once: a
 run killed between sending and marking leaves the reminder to be sent again after its
 lease. Prints a summary; exits with status 1 when a reminder failed to send or a kind
-could not be looked up, so cron mails the admin (never failing silently)."""
+could not be looked up, so cron mails the admin (never failing silently).
+
+Holds past their deadline are ended first (``expire_holds``): the next family on the
+waitlist is told in the same run that an item is ready for it."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from uitlening.reminders.run import run
+from uitlening.services import expire_holds
 
 
 class Command(BaseCommand):
@@ -34,6 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, limit: int, **options: Any) -> None:
         if limit < 1:
             raise CommandError("--limit must be at least 1.")
+        expire_holds()
         summary = run(limit=limit)
         self.stdout.write(
             _(

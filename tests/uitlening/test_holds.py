@@ -21,7 +21,7 @@ from tests.voorraad.factories import CategoryFactory, ItemFactory, ItemTypeFacto
 from uitlening import selectors
 from uitlening.models import Loan, Reservation
 from uitlening.selectors import holds as hold_selectors
-from uitlening.selectors.reminder_kinds import FINDERS
+from uitlening.selectors.reminder_finders import FINDERS
 from uitlening.services import (
     LoanLine,
     cancel_reservation,

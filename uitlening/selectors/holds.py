@@ -271,7 +271,7 @@ def hold_ready_reminders(now: dt.datetime) -> list[ReminderDue]:
                 "item_code": r.held_item.code if r.held_item else "",
                 "size": r.size,
                 "location": r.location.name,
-                "address": r.location.address,
+                "location_id": r.location_id,
                 "held_until": timezone.localtime(r.held_until) if r.held_until else None,
             },
         )

@@ -3,15 +3,32 @@ when, the grant of the current period, the spending cap, and what a piece of a c
 is worth. The services in ``uitlening.services.points`` decide with these, under the
 household's lock.
 
-Expiry is first in, first out: points are spent from the lot that expires first, so the
-points still open in the lots that expired by day d are ``max(0, E(d) - C)``, with
-E(d) what was earned or granted with an expiry on or before d and C everything taken
-off so far (spent, expired, corrected down)."""
+Expiry is first in, first out, decided by replaying the household's ledger in the
+order it was written (``open_lots``; by id, because every entry of a household is
+written under its lock, so the ids follow that order even where clocks do not):
+
+- every credit opens a lot: earned and granted points with their expiry day; a
+  correction up, or points earned while the shop had no expiry, never expire;
+- every debit (spent, expired, corrected down) takes from the live lot that expires
+  first, non-expiring lots last;
+- what is still open in the lots whose day has come is expired.
+
+Why this is right: the open lots always sum to the ledger's sum, the balance (each debit
+takes what it says, and the balance never goes below zero). A point that was spent left
+its lot, so it is never expired again; a lot that was not spent stays open until its day
+comes, so no point lives forever, whatever was spent before it was earned. The write-off
+of day d takes exactly the open lots of days up to d: those expire before every other
+live lot, so its replay takes them and nothing else, and a second run finds nothing due.
+Every write (earn, spend, grant, correction) writes off what expired first, under the
+household's lock, so no debit ever takes a lot after its day. The ledger of a household
+is small (a few rows per visit), read in one query; the write-off, the spend path and
+the panel all use this one replay."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -92,32 +109,73 @@ def _sum(queryset: QuerySet[PointsEntry]) -> int:
     return int(queryset.aggregate(total=Sum("delta"))["total"] or 0)
 
 
-def points_taken_off(household: Household) -> int:
-    """Everything taken off so far: spent, expired and corrected down (positive)."""
-    return -_sum(PointsEntry.objects.filter(household=household, delta__lt=0))
+@dataclass
+class Lot:
+    """What is still open of one credit: ``expires`` None never expires."""
+
+    points: int
+    expires: dt.date | None
 
 
-def expiring_by(household: Household, day: dt.date) -> int:
-    """Earned and granted points whose expiry is on or before ``day``."""
-    return _sum(
-        PointsEntry.objects.filter(
-            household=household, kind__in=CREDITS_THAT_EXPIRE, expires_on__lte=day
-        )
+def _lot_order(lot: Lot) -> tuple[int, dt.date]:
+    # Non-expiring lots last; among equal days, the older lot first (a stable sort).
+    return (1, dt.date.max) if lot.expires is None else (0, lot.expires)
+
+
+def replay_lots(entries: Iterable[tuple[int, str, dt.date | None]]) -> list[Lot]:
+    """The lots still open after ``entries`` (delta, kind, expires_on), in the order
+    they were written: a credit opens a lot (earned and granted points keep their
+    expiry; anything else never expires), a debit takes from the lot that expires first.
+    Returns the open lots, the first to expire first; their points sum to the ledger's
+    sum (the balance)."""
+    lots: list[Lot] = []
+    for delta, kind, expires in entries:
+        if delta > 0:
+            lots.append(Lot(delta, expires if kind in CREDITS_THAT_EXPIRE else None))
+            lots.sort(key=_lot_order)
+            continue
+        owed = -delta
+        for lot in lots:
+            if owed <= 0:
+                break
+            taken = min(lot.points, owed)
+            lot.points -= taken
+            owed -= taken
+        lots = [lot for lot in lots if lot.points > 0]
+    return lots
+
+
+def _ledger_of(household_id: int) -> list[tuple[int, str, dt.date | None]]:
+    return list(
+        PointsEntry.objects.filter(household_id=household_id)
+        .order_by("id")
+        .values_list("delta", "kind", "expires_on")
     )
+
+
+def open_lots(household: Household) -> list[Lot]:
+    """The household's open lots (one query): see the module's docstring."""
+    return replay_lots(_ledger_of(household.pk))
+
+
+def _expired_in(lots: list[Lot], on: dt.date) -> int:
+    return sum(lot.points for lot in lots if lot.expires is not None and lot.expires <= on)
 
 
 def points_expired(household: Household, *, on: dt.date, balance: int | None = None) -> int:
     """Points that have expired by ``on`` and are not written off yet (first in, first
-    out), never more than the balance. One query (two sums) on the service's hot path."""
+    out, from the replay of the ledger), never more than the balance."""
     balance = balance_of(household) if balance is None else balance
     if balance <= 0:
         return 0
-    sums = PointsEntry.objects.filter(household=household).aggregate(
-        expired=Sum("delta", filter=Q(kind__in=CREDITS_THAT_EXPIRE, expires_on__lte=on), default=0),
-        taken=Sum("delta", filter=Q(delta__lt=0), default=0),
-    )
-    due = int(sums["expired"]) + int(sums["taken"])
-    return max(0, min(due, balance))
+    return max(0, min(_expired_in(open_lots(household), on), balance))
+
+
+def points_expired_for(household_id: int, *, on: dt.date) -> int:
+    """``points_expired`` of a household by id, without its lock: the expiry run's
+    first look (it decides again under the lock)."""
+    lots = replay_lots(_ledger_of(household_id))
+    return _expired_in(lots, on)
 
 
 @dataclass(frozen=True)
@@ -126,38 +184,22 @@ class Expiring:
     first_on: dt.date | None
 
 
+def _expiring_in(lots: list[Lot], on: dt.date, within_days: int) -> Expiring:
+    until = on + dt.timedelta(days=within_days)
+    soon = [lot for lot in lots if lot.expires is not None and on < lot.expires <= until]
+    if not soon:
+        return Expiring(0, None)
+    return Expiring(
+        sum(lot.points for lot in soon), min(lot.expires for lot in soon if lot.expires)
+    )
+
+
 def points_expiring(
     household: Household, *, on: dt.date, within_days: int = EXPIRING_SOON_DAYS
 ) -> Expiring:
     """Points still open that expire after ``on`` and within ``within_days`` days, and
     the first day some of them do."""
-    taken = points_taken_off(household)
-    already = max(0, expiring_by(household, on) - taken)
-    until = on + dt.timedelta(days=within_days)
-    soon = max(0, expiring_by(household, until) - taken) - already
-    if soon <= 0:
-        return Expiring(0, None)
-    return Expiring(soon, _first_open_lot(household, on=on, until=until, taken=taken))
-
-
-def _first_open_lot(
-    household: Household, *, on: dt.date, until: dt.date, taken: int
-) -> dt.date | None:
-    """The first expiry day after ``on`` (up to ``until``) of a lot that still has
-    open points once ``taken`` was taken from the lots in expiry order."""
-    running = 0
-    lots = (
-        PointsEntry.objects.filter(
-            household=household, kind__in=CREDITS_THAT_EXPIRE, expires_on__lte=until
-        )
-        .order_by("expires_on", "id")
-        .values_list("expires_on", "delta")
-    )
-    for day, delta in lots:
-        running += delta
-        if day is not None and day > on and running > taken:
-            return day
-    return None
+    return _expiring_in(open_lots(household), on, within_days)
 
 
 def spent_in_window(household: Household, *, on: dt.date, days: int) -> int:
@@ -224,8 +266,9 @@ class PointsSummary:
 
 
 def points_summary(*, household: Household, location: Location, on: dt.date) -> PointsSummary:
-    """What the counter's panel (and ``points_balance``) shows, with the ledger read in
-    one query of conditional sums: this runs at every check-in."""
+    """What the counter's panel (and ``points_balance``) shows: this runs at every
+    check-in, so the ledger is read in two queries (the sums of the period, the replay of
+    the lots)."""
     program, scheme = swap_shop()
     allowed = (
         program is None
@@ -235,28 +278,18 @@ def points_summary(*, household: Household, location: Location, on: dt.date) -> 
     )
     balance = balance_of(household)
     cap_days = scheme.cap_period_days if scheme else 28
-    until = on + dt.timedelta(days=EXPIRING_SOON_DAYS)
     window_start = timezone.make_aware(
         dt.datetime.combine(on - dt.timedelta(days=max(1, cap_days) - 1), dt.time.min)
     )
     grants = bool(scheme and (scheme.grant_per_adult or scheme.grant_per_child))
     grant_start = period_start(on, scheme.grant_period_days) if scheme and grants else None
-    expiring_credit = Q(kind__in=CREDITS_THAT_EXPIRE)
     sums = PointsEntry.objects.filter(household=household).aggregate(
-        taken=Sum("delta", filter=Q(delta__lt=0), default=0),
-        expired=Sum("delta", filter=expiring_credit & Q(expires_on__lte=on), default=0),
-        expiring=Sum("delta", filter=expiring_credit & Q(expires_on__lte=until), default=0),
         spent=Sum("delta", filter=Q(kind=Kind.SPEND, created_at__gte=window_start), default=0),
         granted=Count("id", filter=Q(kind=Kind.GRANT, grant_period_start=grant_start)),
     )
-    taken = -int(sums["taken"])
-    already = max(0, int(sums["expired"]) - taken)
-    soon = max(0, int(sums["expiring"]) - taken) - already
-    expiring = (
-        Expiring(soon, _first_open_lot(household, on=on, until=until, taken=taken))
-        if soon > 0
-        else Expiring(0, None)
-    )
+    lots = open_lots(household)
+    already = _expired_in(lots, on)
+    expiring = _expiring_in(lots, on, EXPIRING_SOON_DAYS)
     if scheme is not None and grants:
         children = sum(
             1

@@ -25,14 +25,13 @@ from kern.models import Location, User
 from toegang import selectors as access
 from toegang.models import Household, Program
 from uitlening.models import PointsBalance, PointsEntry, PointsRate, PointsScheme
-from uitlening.selectors.basket import OVERRIDE_PERMISSION
 from uitlening.selectors.points import (
     MAX_PIECES,
     expires_on,
     grant_due,
     households_with_expired_points,
     points_expired,
-    points_scheme,
+    points_expired_for,
     rate_for,
     spent_in_window,
     swap_shop,
@@ -48,6 +47,8 @@ from voorraad import services as stock
 from voorraad.models import Category, Product, StockMovement
 
 Kind = PointsEntry.Kind
+#: Who corrects a household's points: a coordinator, like the points per category.
+CORRECT_PERMISSION = "kern.manage_programs"
 
 
 def lock_balance(household: Household) -> PointsBalance:
@@ -149,11 +150,25 @@ def _begin(
     return household, key, hashed, _replayed(actor=actor, key=key, hashed=hashed)
 
 
-def _check_access(household: Household, location: Location, on: dt.date) -> PointsScheme | None:
-    """Refuse a household the swap shop does not admit; answer the shop's rules."""
+def _active_shop() -> tuple[Program, PointsScheme | None]:
+    """The active swap shop and its rules; refused when there is none (no points are
+    earned, spent or granted outside a swap shop)."""
     program, scheme = swap_shop()
     if program is None:
-        return None
+        raise DomainError(
+            _(
+                "The swap shop is not active: no points can be earned, spent or granted. "
+                "A coordinator activates the swap shop program."
+            ),
+            code="no_swap_shop",
+        )
+    return program, scheme
+
+
+def _check_access(household: Household, location: Location, on: dt.date) -> PointsScheme | None:
+    """Refuse when there is no active swap shop, or a household it does not admit;
+    answer the shop's rules."""
+    program, scheme = _active_shop()
     entitlement = access.entitlement(household=household, program=program, location=location, on=on)
     if not entitlement.allowed:
         raise DomainError(
@@ -200,6 +215,7 @@ def _save(
             "balance": entry.balance_after,
             "product": entry.product.name if entry.product else "",
             "quantity": entry.quantity,
+            "reason": entry.reason,
         },
     )
     return entry
@@ -404,7 +420,7 @@ def grant_points(
     require_counter(actor, location)
     household = lock_household(household)
     today = timezone.localdate()
-    scheme = points_scheme()
+    _program, scheme = _active_shop()
     grant = grant_due(household, on=today, scheme=scheme)
     if grant.points <= 0 or grant.period_start is None:
         raise DomainError(
@@ -444,8 +460,10 @@ def correct_points(
     source: str = "",
 ) -> PointsEntry:
     """A coordinator's correction, with a reason; never below zero. Corrected points
-    do not expire."""
-    permissions.require(actor, OVERRIDE_PERMISSION)
+    do not expire; points that expired are written off first, so a correction down
+    takes only points the household still has. Allowed with or without an active swap
+    shop (a mistake is corrected after the shop closed too)."""
+    permissions.require(actor, CORRECT_PERMISSION)
     key = idempotency_key_text(idempotency_key)
     household = lock_household(household)
     hashed = request_hash(
@@ -460,6 +478,7 @@ def correct_points(
     if isinstance(delta, bool) or not isinstance(delta, int) or delta == 0 or abs(delta) > 100_000:
         raise DomainError(_("Give a number of points other than 0."), field="delta")
     balance = lock_balance(household)
+    _write_off_expired(balance, household, timezone.localdate())
     if balance.balance + delta < 0:
         raise Conflict(
             _("Household %(household)s has %(balance)s: it cannot lose %(cost)s.")
@@ -489,11 +508,15 @@ def correct_points(
 
 def expire_points(*, now: dt.datetime | None = None) -> int:
     """Write off every point that expired by ``now`` (today), one household at a time
-    in its own transaction under its locks; returns the entries written. Safe to run
-    again or twice at once: what was written off is not due any more."""
+    in its own transaction under its locks, with the replay the spend path uses
+    (``points_expired``); returns the entries written. Safe to run again or twice at
+    once: a household is decided again under its lock, and what was written off is not
+    due any more."""
     today = timezone.localdate(now or timezone.now())
     written = 0
     for household_id in households_with_expired_points(on=today):
+        if not points_expired_for(household_id, on=today):
+            continue  # nothing open in an expired lot: no lock needed
         with transaction.atomic():
             household = Household.objects.select_for_update().filter(pk=household_id).first()
             if household is None:

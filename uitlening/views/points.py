@@ -1,7 +1,7 @@
 """The swap shop at the counter: earn points (goods brought go into stock here), spend
 points (goods taken leave the stock here), and this period's grant, each a form in the
 household panel that posts with htmx and gets the section back; and the coordinators'
-page of points per category.
+page of points per category, the shop's rules and a correction of a household's points.
 
 A product is chosen from the list or given by its code (typed, or scanned with the focus
 in the code field: a scan elsewhere still goes to the counter's scan field)."""
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kern import barcodes
 from kern.errors import DomainError
 from kern.models import Location
 from kern.permissions import role_required
@@ -194,6 +195,64 @@ class SchemeForm(forms.Form):
 SCHEME_FIELDS = list(SchemeForm.base_fields)
 
 
+class CorrectionForm(forms.Form):
+    household = forms.CharField(label=gettext_lazy("Household code"), max_length=40)
+    delta = forms.IntegerField(
+        label=gettext_lazy("Points (+ to add, − to take off)"),
+        min_value=-100_000,
+        max_value=100_000,
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200)
+    # Made when the form is shown: a double submit sends the same key and is answered
+    # with the first correction.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
+
+    def clean_household(self) -> Household:
+        code = self.cleaned_data["household"]
+        number = barcodes.decode(code, expect=barcodes.CodeType.HOUSEHOLD).number
+        household = Household.objects.filter(pk=number, anonymised_at__isnull=True).first()
+        if household is None:
+            raise forms.ValidationError(
+                _("No household with code %(code)s.") % {"code": barcodes.normalise(code)}
+            )
+        return household
+
+
+def _correct(request) -> CorrectionForm | None:
+    """Handle the correction form; None when saved (the caller redirects)."""
+    form = CorrectionForm(request.POST, prefix="correction")
+    try:
+        valid = form.is_valid()
+    except DomainError as exc:  # a code that is no household code
+        form.add_error("household", exc.message)
+        valid = False
+    if not valid:
+        return form
+    household = form.cleaned_data["household"]
+    try:
+        entry = services.correct_points(
+            actor=request.user,
+            household=household,
+            delta=form.cleaned_data["delta"],
+            reason=form.cleaned_data["reason"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            source=request.path,
+        )
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return form
+    messages.success(
+        request,
+        _("Corrected the points of %(household)s: %(delta)+d points, %(balance)d points now.")
+        % {"household": household.code, "delta": entry.delta, "balance": entry.balance_after},
+    )
+    return None
+
+
+def _new_correction_form() -> CorrectionForm:
+    return CorrectionForm(prefix="correction", initial={"idempotency_key": uuid.uuid4().hex})
+
+
 def _save_scheme(request, program) -> SchemeForm | None:
     """Handle the rules form; None when saved (the caller redirects)."""
     form = SchemeForm(request.POST, prefix="scheme")
@@ -213,9 +272,15 @@ def _save_scheme(request, program) -> SchemeForm | None:
 @role_required("kern.manage_programs")
 @require_http_methods(["GET", "POST"])
 def points_rates(request):
-    """The points of each category in the swap shop and the shop's rules (grant, cap,
-    expiry), set by a coordinator."""
+    """The points of each category in the swap shop, the shop's rules (grant, cap,
+    expiry) and a correction of a household's points, by a coordinator."""
     program, scheme = swap_shop()
+    correction_form = _new_correction_form()
+    if request.method == "POST" and "correction-household" in request.POST:
+        corrected = _correct(request)
+        if corrected is None:
+            return redirect("uitlening:points_rates")
+        correction_form = corrected
     initial = {name: getattr(scheme, name) for name in SCHEME_FIELDS} if scheme else None
     scheme_form = SchemeForm(initial=initial, prefix="scheme")
     if request.method == "POST" and "scheme-grant_per_adult" in request.POST and program:
@@ -249,6 +314,7 @@ def points_rates(request):
         .order_by("name"),
         "program": program,
         "scheme_form": scheme_form,
+        "correction_form": correction_form,
         "sections": navigation.sections(request),
     }
     return private(render(request, "uitlening/points_rates.html", context))

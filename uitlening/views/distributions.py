@@ -46,6 +46,14 @@ def private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def posted_id(request, name: str) -> int:
+    """The id a form posted under ``name``, or 0 (no row has it) when it is missing or
+    not a plain whole number: a tampered form gets a 404 or the form's own message
+    instead of a server error from the database."""
+    value = (request.POST.get(name) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
+
+
 class CorrectionForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why is it cancelled?"),

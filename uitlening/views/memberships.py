@@ -21,6 +21,7 @@ from kern.errors import DomainError
 from kern.models import Location
 from kern.pdf import format_day
 from kern.permissions import role_required
+from toegang import services as access
 from toegang.models import Household, Program
 from uitlening import navigation, services
 from uitlening.selectors.memberships import (
@@ -28,7 +29,7 @@ from uitlening.selectors.memberships import (
     membership_overview,
     membership_programs,
 )
-from uitlening.views.distributions import COUNTER, private, require_point
+from uitlening.views.distributions import COUNTER, posted_id, private, require_point
 
 PANEL_TEMPLATE = "uitlening/partials/panel_membership.html"
 
@@ -40,6 +41,10 @@ def _counter_point(request, pk: int) -> Location:
 
 
 def _section(request, location: Location, household: Household, **extra: object):
+    if "error" in extra:
+        # A refusal shows the household's memberships without a write that the service
+        # logged: this look is logged instead.
+        access.open_household(actor=request.user, household=household, source=request.path)
     offers = membership_offers(household=household, location=location, on=timezone.localdate())
     context = {
         "household": household,
@@ -65,7 +70,7 @@ def membership_record(request, pk: int, household: int):
     coordinator with a reason)."""
     location = _counter_point(request, pk)
     family = get_object_or_404(Household, pk=household, anonymised_at__isnull=True)
-    program = Program.objects.filter(pk=request.POST.get("program") or 0).first()
+    program = Program.objects.filter(pk=posted_id(request, "program")).first()
     if program is None:
         return _section(request, location, family, error=_("Choose a program."))
     try:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kern.errors import DomainError
 from kern.models import Location
 from kern.permissions import role_required
+from toegang import services as access
 from toegang.models import Household
 from uitlening import navigation, services
 from uitlening.models import PointsEntry
@@ -51,6 +52,8 @@ def _family(household: int) -> Household:
 
 
 def _section(request, location: Location, household: Household, **extra: object):
+    if "error" in extra:  # a refusal shows the balance and history: log the look
+        access.open_household(actor=request.user, household=household, source=request.path)
     today = timezone.localdate()
     context = {
         "household": household,

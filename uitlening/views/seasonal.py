@@ -9,6 +9,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kern import pdf, permissions
+from kern import audit, pdf, permissions
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
@@ -27,11 +28,13 @@ from uitlening import navigation, services
 from uitlening.documents_seasonal import pick_list_pdf
 from uitlening.models import AgeBand, SeasonalAction
 from uitlening.selectors.seasonal import (
+    PickList,
     entitled_list,
     packages_handed_out,
     pick_list,
     seasonal_panel,
 )
+from uitlening.views.distributions import posted_id
 from voorraad.models import Product
 
 MANAGE = "kern.manage_programs"
@@ -180,7 +183,7 @@ def action_detail(request, pk: int):
                 messages.success(request, gettext("Package changed."))
                 return _see_other("uitlening:seasonal_detail", pk=action.pk)
             if what == "remove_band":
-                band = get_object_or_404(AgeBand, pk=request.POST.get("band"), action=action)
+                band = get_object_or_404(AgeBand, pk=posted_id(request, "band"), action=action)
                 services.remove_age_band(actor=request.user, band=band)
                 messages.success(request, gettext("Age band removed."))
                 return _see_other("uitlening:seasonal_detail", pk=action.pk)
@@ -200,7 +203,7 @@ def action_detail(request, pk: int):
             "counts": listed.counts,
             "handed_out": packages_handed_out(action),
             "points": list(action.points.order_by("name")),
-            "today": timezone.localdate(),
+            "day": _day(request),
             "action_form": action_form,
             "band_form": band_form,
             "line_form": line_form,
@@ -217,14 +220,42 @@ def action_pick_list(request, pk: int, point: int):
     location = get_object_or_404(action.points.all(), pk=point)
     if not request.user.has_perm(MANAGE) and not request.user.can_act_at(location):
         raise PermissionDenied(gettext("You do not work at this distribution point."))
-    try:
-        day = dt.date.fromisoformat(request.GET.get("dag", ""))
-    except ValueError:
-        day = timezone.localdate()
-    content = pick_list_pdf(pick_list(action, point=location, day=day))
+    day = _day(request)
+    listed = pick_list(action, point=location, day=day)
+    content = pick_list_pdf(listed)
+    _log_listed(request, listed, day)
+    # Household codes with their children's age bands: personal, like a household page.
     return pdf.pdf_response(
-        content, filename=f"picklijst-{action.pk}-{location.pk}-{day:%Y%m%d}.pdf", personal=False
+        content, filename=f"picklijst-{action.pk}-{location.pk}-{day:%Y%m%d}.pdf", personal=True
     )
+
+
+def _day(request) -> dt.date:
+    """The day of the pick list (``?dag=``), today when none or not a date."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("dag", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@transaction.atomic
+def _log_listed(request, listed: PickList, day: dt.date) -> None:
+    """One audit entry per household the pick list shows (a look, like the other lists
+    of households: nothing else is touched), in one transaction."""
+    for household in listed.households:
+        audit.record(
+            actor=request.user,
+            action="view",
+            object_type=Household._meta.label_lower,
+            object_id=str(household.household_id),
+            source=request.path,
+            details={
+                "list": "seasonal pick list",
+                "action": listed.action.name,
+                "point": listed.point.name,
+                "day": day.isoformat(),
+            },
+        )
 
 
 # --- At the counter -----------------------------------------------------------------------
@@ -247,9 +278,9 @@ def counter_hand_out(request, pk: int):
     waiting one (``child=all``); answers with the panel section and what happened."""
     location = _counter_location(request, pk)
     household = get_object_or_404(
-        Household, pk=request.POST.get("household") or 0, anonymised_at__isnull=True
+        Household, pk=posted_id(request, "household"), anonymised_at__isnull=True
     )
-    action = get_object_or_404(SeasonalAction, pk=request.POST.get("action") or 0)
+    action = get_object_or_404(SeasonalAction, pk=posted_id(request, "action"))
     child = request.POST.get("child", "all")
     message, level, receipt = "", "ok", None
     try:

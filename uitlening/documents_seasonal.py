@@ -1,7 +1,8 @@
-"""The pick list of a seasonal action for one point and day, as an A4 PDF in the house
-style: per age band the number of packages and what one holds, the total per product,
-and a row per household code with its children's bands to tick. Codes only, no names:
-the list lies on a table in the storeroom."""
+"""The pick list of a seasonal action for one point, printed for a day, as an A4 PDF in
+the house style: what is still to pick up there when it is printed (households are not
+assigned to days); per age band the number of packages and what one holds, the total
+per product, and a row per household code with its children's bands to tick. Codes
+only, no names: the list lies on a table in the storeroom."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ def pick_list_pdf(listed: PickList) -> bytes:
     story: list[Flowable] = [
         pdf.paragraph(_("Pick list: %(action)s") % {"action": action.name}, pdf.TITLE),
         pdf.paragraph(
-            _("%(point)s · %(day)s · ages on %(action_day)s")
+            _(
+                "%(point)s · still to pick up on %(day)s (as it stands when printed) · ages "
+                "on %(action_day)s"
+            )
             % {
                 "point": listed.point.name,
                 "day": pdf.format_day(listed.day),

@@ -377,3 +377,110 @@ def test_the_membership_ending_templates_render_in_dutch(volunteer, point, famil
         body = render_to_string("uitlening/reminders/membership_ending_body.txt", due.context)
     assert "Babytheek" in subject and "lidmaatschap" in subject.lower()
     assert f"{ending.valid_until:%d/%m/%Y}" in body
+
+
+# --- A fee that cannot be decided ------------------------------------------------------
+
+
+@pytest.fixture
+def open_fietsbib(db):
+    return Program.objects.create(
+        name="Fietsbib open",
+        kind="fietsbib",
+        open_to_all=True,
+        accepts_uitpas=True,
+        membership_fee_normal=Decimal("20"),
+        membership_fee_social=Decimal("5"),
+    )
+
+
+@pytest.fixture
+def stale_kansentarief(point, open_fietsbib):
+    """A household whose only evidence is an UiTPAS with an active social tariff, checked
+    longer ago than the program reuses a check."""
+    from tests.toegang.factories import EvidenceFactory
+    from toegang.models import Evidence
+
+    household = HouseholdFactory(postcode=point.postcode or "9000")
+    evidence = EvidenceFactory(
+        household=household, card_system_postcodes=[point.postcode or "9000"]
+    )
+    hours = open_fietsbib.uitpas_check_reuse_hours + 1
+    Evidence.objects.filter(pk=evidence.pk).update(
+        checked_at=timezone.now() - dt.timedelta(hours=hours)
+    )
+    return household
+
+
+def test_a_membership_is_refused_while_an_old_uitpas_check_leaves_the_fee_undecided(
+    volunteer, point, open_fietsbib, stale_kansentarief
+):
+    offer = membership_offer(household=stale_kansentarief, program=open_fietsbib, location=point)
+    assert offer.fee_undecided and offer.starts_on is None
+    assert "UiTPAS" in offer.blocked
+
+    with pytest.raises(DomainError) as refused:
+        record(volunteer, point, stale_kansentarief, open_fietsbib)
+
+    assert refused.value.code == "uitpas_check_needed"
+    assert "Scan de UiTPAS opnieuw" in refused.value.message
+    assert not Membership.objects.exists()
+
+
+def test_the_loan_gate_asks_for_an_uitpas_scan_instead_of_offering_the_normal_fee(
+    point, open_fietsbib, stale_kansentarief
+):
+    from toegang import selectors as access
+
+    on = timezone.localdate()
+    entitlement = access.entitlement(
+        household=stale_kansentarief, program=open_fietsbib, location=point, on=on
+    )
+    refusal = membership_refusal(
+        household=stale_kansentarief, program=open_fietsbib, on=on, entitlement=entitlement
+    )
+    assert refusal is not None
+    assert "Scan de UiTPAS opnieuw" in refusal.message and "20,00" not in refusal.message
+
+
+@pytest.mark.parametrize(
+    ("language", "ended", "not_today"),
+    [("nl", "liep af op", "vandaag"), ("fr", "s'est terminée le", "aujourd'hui")],
+)
+def test_a_membership_ending_reminder_caught_up_after_the_end_says_it_ended(
+    volunteer, point, family, fees, language, ended, not_today
+):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    lapsed = record(volunteer, point, family, fees)
+    end = timezone.localdate() - dt.timedelta(days=2)
+    Membership.objects.filter(pk=lapsed.pk).update(
+        valid_from=end - dt.timedelta(days=364), valid_until=end
+    )
+    [due] = membership_ending(timezone.now())
+    assert due.context["lapsed"] is True and due.context["days_left"] == 0
+
+    with translation.override(language):
+        subject = render_to_string("uitlening/reminders/membership_ending_subject.txt", due.context)
+        body = render_to_string("uitlening/reminders/membership_ending_body.txt", due.context)
+    assert f"{ended} {end:%d/%m/%Y}" in body
+    assert not_today not in body.lower() and not_today not in subject.lower()
+
+
+def test_a_membership_ending_on_the_day_still_says_today(volunteer, point, family, fees):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    ending = record(volunteer, point, family, fees)
+    today = timezone.localdate()
+    Membership.objects.filter(pk=ending.pk).update(
+        valid_from=today - dt.timedelta(days=364), valid_until=today
+    )
+    [due] = membership_ending(timezone.now())
+    assert due.context["lapsed"] is False
+    with translation.override("nl"):
+        body = render_to_string("uitlening/reminders/membership_ending_body.txt", due.context)
+    assert "vandaag" in body
+    # The footer speaks to the family with "u", like the rest of the letter.
+    assert "U krijgt deze e-mail omdat u uw e-mailadres bij Deelpunt achterliet." in body

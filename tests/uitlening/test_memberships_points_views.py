@@ -159,3 +159,88 @@ def test_coordinators_set_the_rules_of_the_swap_shop(login, volunteer, coordinat
     assert (scheme.grant_per_adult, scheme.spend_cap, scheme.expiry_days) == (8, None, 90)
     refused = text(client.post("/balie/ruilpunten/", {**form, "scheme-grant_period_days": "0"}))
     assert "has-error" in refused and PointsScheme.objects.get().grant_period_days == 30
+
+
+@pytest.mark.parametrize("value", ["abc", "", "²", "9" * 30])
+def test_a_membership_form_with_a_tampered_program_answers_the_section_with_an_error(
+    login, volunteer, point, family, fees, value
+):
+    client = login(volunteer)
+    client.raise_request_exception = False
+    response = client.post(
+        f"/balie/{point.pk}/gezin/{family.pk}/lidmaatschap/",
+        {"program": value, "payment": "cash"},
+        **HX,
+    )
+    assert response.status_code == 200
+    assert "data-membership-error" in text(response)
+    assert not Membership.objects.exists()
+
+
+def test_a_refused_membership_logs_the_look_at_the_households_memberships(
+    login, volunteer, point, family, fees
+):
+    from kern.models import AuditEntry
+
+    client = login(volunteer)
+    client.post(
+        f"/balie/{point.pk}/gezin/{family.pk}/lidmaatschap/",
+        {"program": fees.pk, "payment": "onbekend"},
+        **HX,
+    )
+    assert not Membership.objects.exists()
+    assert AuditEntry.objects.filter(
+        action="view", object_type="toegang.household", object_id=str(family.pk)
+    ).exists()
+
+
+def test_a_refused_points_form_logs_the_look_at_the_households_balance(
+    login, volunteer, point, family, clothes
+):
+    from kern.models import AuditEntry
+
+    client = login(volunteer)
+    refused = client.post(
+        f"/balie/{point.pk}/gezin/{family.pk}/punten/besteden/",
+        {"product": clothes.pk, "quantity": "1", "idempotency_key": "s1"},
+        **HX,
+    )
+    assert "data-points-error" in text(refused)
+    assert AuditEntry.objects.filter(
+        action="view", object_type="toegang.household", object_id=str(family.pk)
+    ).exists()
+
+
+def test_the_panel_asks_for_an_uitpas_scan_instead_of_showing_a_fee(login, volunteer, point):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.toegang.factories import EvidenceFactory, HouseholdFactory
+    from toegang.models import Evidence
+
+    program = Program.objects.create(
+        name="Fietsbib open",
+        kind="fietsbib",
+        open_to_all=True,
+        accepts_uitpas=True,
+        membership_fee_normal=Decimal("20"),
+        membership_fee_social=Decimal("5"),
+    )
+    household = HouseholdFactory(postcode=point.postcode or "9000")
+    evidence = EvidenceFactory(
+        household=household, card_system_postcodes=[point.postcode or "9000"]
+    )
+    Evidence.objects.filter(pk=evidence.pk).update(
+        checked_at=timezone.now() - dt.timedelta(hours=program.uitpas_check_reuse_hours + 1)
+    )
+    client = login(volunteer)
+    response = client.post(
+        f"/balie/{point.pk}/gezin/{household.pk}/lidmaatschap/",
+        {"program": program.pk, "payment": "cash"},
+        **HX,
+    )
+    body = text(response)
+    assert "data-fee-undecided" in body and 'data-fee-kind="normaal"' not in body
+    assert "Scan de UiTPAS opnieuw" in body and "data-membership-form" not in body
+    assert not Membership.objects.exists()

@@ -25,6 +25,7 @@ from uitlening.selectors.seasonal import (
     entitled_list,
     household_packages,
     package_ready,
+    packages_handed_out,
     pick_list,
     point_for,
     seasonal_panel,
@@ -563,3 +564,35 @@ def test_the_package_ready_reminder_reads_in_dutch(action, kids):
     assert subject.strip() == "Je pakket van Sinterklaas ligt klaar"
     assert "voor je 2 kinderen" in body
     assert f"{action.handout_until:%d/%m/%Y}" in body and "Uitdeelpunt Centrum" in body
+
+
+def test_correcting_a_hand_out_frees_the_childs_package_to_be_handed_out_again(
+    action, kids, volunteer, point, toys
+):
+    baby = children_of(kids)[0]
+    wrong = services.hand_out_packages(
+        actor=volunteer, location=point, household=kids, action=action, child_ids=[baby.pk]
+    )
+    services.correct_distribution(
+        actor=volunteer, distribution=wrong.distribution, reason="verkeerd gezin gescand"
+    )
+
+    # The package never reached the child: it is waiting again, counted nowhere.
+    assert not SeasonalPackage.objects.filter(action=action).exists()
+    [household] = entitled_list(action, household_id=kids.pk).households
+    assert not any(child.served for child in household.children)
+    assert packages_handed_out(action) == 0
+    freed = AuditEntry.objects.get(action="correct_distribution")
+    assert freed.details["seasonal_packages"] == [
+        {"action": action.pk, "child": baby.pk, "band": "0–2 jaar", "born": baby_born(baby)}
+    ]
+    # The same child gets its package at the next visit; the stock went back and out again.
+    again = services.hand_out_packages(
+        actor=volunteer, location=point, household=kids, action=action, child_ids=[baby.pk]
+    )
+    assert [p.child_id for p in again.packages] == [baby.pk]
+    assert balance(toys["book"], point) == 19 == ledger_sum(toys["book"], point)
+
+
+def baby_born(child) -> str:
+    return f"{child.birth_month:02d}/{child.birth_year}"

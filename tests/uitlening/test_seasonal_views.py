@@ -205,3 +205,69 @@ def test_a_coordinator_approves_and_a_volunteer_hands_over_once(
     response = client.post(detail, {"form": "hand_over", "key": "b"}, follow=True)
     assert "Welzijnsschakel De Brug" in response.content.decode()
     assert PartnerHandover.objects.count() == 1
+
+
+@pytest.mark.parametrize("field", ["household", "action"])
+@pytest.mark.parametrize("value", ["abc", "1.5", "²", "9" * 30])
+def test_a_hand_out_with_a_tampered_id_is_not_found_not_a_server_error(
+    login, volunteer, action, kids, point, field, value
+):
+    client = login(volunteer)
+    client.raise_request_exception = False
+    data = {"household": kids.pk, "action": action.pk, "child": "all", "key": "k-x"}
+    response = client.post(
+        reverse("uitlening:seasonal_hand_out", args=[point.pk]), {**data, field: value}, **HX
+    )
+    assert response.status_code == 404
+    assert not SeasonalPackage.objects.exists()
+
+
+def test_removing_a_band_with_a_tampered_id_is_not_found(login, coordinator, action):
+    client = login(coordinator)
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("uitlening:seasonal_detail", args=[action.pk]),
+        {"form": "remove_band", "band": "abc"},
+    )
+    assert response.status_code == 404
+    assert action.bands.count() == 3
+
+
+def test_the_pick_list_is_private_and_logs_each_household_it_shows(
+    login, volunteer, action, kids, point
+):
+    from kern.models import AuditEntry
+
+    response = login(volunteer).get(
+        reverse("uitlening:seasonal_pick_list", args=[action.pk, point.pk]), {"dag": "2026-12-05"}
+    )
+    assert response.status_code == 200
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= cache_control
+    [entry] = AuditEntry.objects.filter(action="view", details__list="seasonal pick list")
+    assert (entry.object_type, entry.object_id) == ("toegang.household", str(kids.pk))
+    assert entry.actor == volunteer and entry.details["day"] == "2026-12-05"
+
+
+def test_the_pick_list_says_it_holds_what_is_still_to_pick_up(
+    login, coordinator, action, kids, point, tmp_path
+):
+    import subprocess
+
+    from tests.conftest import require_tool
+
+    pdftotext = require_tool("pdftotext", "apt-get install poppler-utils")
+    client = login(coordinator)
+    page = client.get(
+        reverse("uitlening:seasonal_detail", args=[action.pk]), {"dag": "2026-12-05"}
+    ).content.decode()
+    assert "?dag=2026-12-05" in page and "Nog af te halen" in page
+    response = client.get(
+        reverse("uitlening:seasonal_pick_list", args=[action.pk, point.pk]), {"dag": "2026-12-05"}
+    )
+    source = tmp_path / "picklijst.pdf"
+    source.write_bytes(response.content)
+    text = subprocess.run(
+        [pdftotext, "-raw", str(source), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "nog af te halen op 05/12/2026" in " ".join(text.split())

@@ -108,6 +108,12 @@ class MembershipOffer:
     starts_on: dt.date | None
     blocked: str = ""
     explanation: str = ""
+    #: Why ``starts_on`` is None, as a ``DomainError`` code: "membership_paid_twice",
+    #: "no_access" or "uitpas_check_needed".
+    blocked_code: str = ""
+    #: The household may have a social tariff but its last UiTPAS check is too old to
+    #: say so: no fee is shown, and none recorded, until the card is scanned again.
+    fee_undecided: bool = False
 
     @property
     def social(self) -> bool:
@@ -163,7 +169,7 @@ def membership_offer(
     fee_kind = FeeKind.SOCIAL if entitlement.social else FeeKind.NORMAL
     amount = program.membership_fee_social if entitlement.social else program.membership_fee_normal
     starts_on: dt.date | None
-    blocked = ""
+    blocked = blocked_code = ""
     if last is not None and last.valid_until >= on:
         # Member today (or renewed already): the next year starts after the last one,
         # and only once it is within reach, so a second payment is not a new year.
@@ -178,15 +184,24 @@ def membership_offer(
                 "until": _date(last.valid_until),
                 "from": _date(last.valid_until - dt.timedelta(days=RENEW_WINDOW_DAYS - 1)),
             }
+            blocked_code = "membership_paid_twice"
             starts_on = None
     else:
         starts_on = on
+    # Open to all, so allowed; but the normal fee would be a guess against a card that
+    # may still have its social tariff.
+    fee_undecided = entitlement.allowed and entitlement.needs_uitpas_check
     if not entitlement.allowed:
         blocked = _("Household %(household)s cannot join %(program)s: %(explanation)s") % {
             "household": household.code,
             "program": program.name,
             "explanation": entitlement.explanation,
         }
+        blocked_code = "no_access"
+        starts_on = None
+    elif fee_undecided and starts_on is not None:
+        blocked = uitpas_scan_needed(household=household, program=program)
+        blocked_code = "uitpas_check_needed"
         starts_on = None
     return MembershipOffer(
         program=program,
@@ -198,8 +213,17 @@ def membership_offer(
         amount=amount,
         starts_on=starts_on,
         blocked=blocked,
+        blocked_code=blocked_code,
         explanation=entitlement.explanation,
+        fee_undecided=fee_undecided,
     )
+
+
+def uitpas_scan_needed(*, household: Household, program: Program) -> str:
+    return _(
+        "The membership fee of %(program)s cannot be decided: the last UiTPAS check of "
+        "household %(household)s is too old. Scan the UiTPAS again to decide the fee."
+    ) % {"program": program.name, "household": household.code}
 
 
 def membership_refusal(
@@ -217,7 +241,9 @@ def membership_refusal(
     if membership_on(household=household, program=program, on=on) is not None:
         return None
     last = last_membership(household=household, program=program)
-    if entitlement is not None and entitlement.allowed:
+    if entitlement is not None and entitlement.allowed and entitlement.needs_uitpas_check:
+        offer = uitpas_scan_needed(household=household, program=program)
+    elif entitlement is not None and entitlement.allowed:
         social = entitlement.social
         fee = program.membership_fee_social if social else program.membership_fee_normal
         offer = _("Record the membership in the family's panel: %(amount)s (%(fee)s).") % {
@@ -346,7 +372,8 @@ def membership_ending(now: dt.datetime) -> Iterable[ReminderDue]:
     """Memberships that end and are not renewed: ``REMIND_DAYS_BEFORE`` days before the
     end (key ``membership_ending:<id>:30``) and on the last day (``…:0``). A day the
     run did not happen is caught up: the first reminder is due from 30 days before
-    until the end, the second on the last day and the two days after."""
+    until the end, the second on the last day and the two days after (``lapsed``: then
+    it says the membership ended on that day)."""
     today = timezone.localdate(now)
     renewed = Membership.objects.filter(
         household_id=OuterRef("household_id"),
@@ -364,6 +391,8 @@ def membership_ending(now: dt.datetime) -> Iterable[ReminderDue]:
     )
     for membership in window.order_by("valid_until", "id"):
         days = 0 if membership.valid_until <= today else REMIND_DAYS_BEFORE
+        # Caught up after the last day: the text says it ended, not that it ends today.
+        lapsed = membership.valid_until < today
         yield ReminderDue(
             household_id=membership.household_id,
             kind="membership_ending",
@@ -372,6 +401,7 @@ def membership_ending(now: dt.datetime) -> Iterable[ReminderDue]:
                 "program": membership.program.name,
                 "valid_until": membership.valid_until,
                 "days_left": max(0, (membership.valid_until - today).days),
+                "lapsed": lapsed,
                 "fee_normal": str(membership.program.membership_fee_normal),
                 "fee_social": str(membership.program.membership_fee_social),
             },

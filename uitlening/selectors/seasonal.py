@@ -216,8 +216,10 @@ class PickList:
 
 
 def pick_list(action: SeasonalAction, *, point: Location, day: dt.date) -> PickList:
-    """What to prepare at ``point`` on ``day``: the packages still to hand out to the
-    households that pick up there, per band, with the total per product."""
+    """What is still to pick up at ``point``, read now: the packages of every household
+    that picks up there and still waits, per band, with the total per product.
+    Households are not assigned to days, so ``day`` (the day it is printed for) only
+    goes on the list: a list printed for a later day holds everyone still waiting."""
     everyone = entitled_list(action)
     points = list(action.points.select_related("municipality"))
     mine = [

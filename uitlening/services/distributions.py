@@ -1,6 +1,6 @@
 """Distributions of consumables at the counter: the entitlement and quota checks and the
 stock posting in one transaction, under the household's lock; and the same-day
-correction by reversing postings."""
+correction by reversing postings (and freeing the seasonal packages it handed out)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kern.errors import Conflict, DomainError, NotAllowed
 from kern.models import Location, User
 from toegang import services as access
 from toegang.models import Household
-from uitlening.models import Distribution, DistributionLine, Visit
+from uitlening.models import Distribution, DistributionLine, SeasonalPackage, Visit
 from uitlening.selectors import (
     OVERRIDE_PERMISSION,
     Entitlements,
@@ -193,9 +193,11 @@ def correct_distribution(
 ) -> Distribution:
     """Undo a distribution on the day it was made: every ledger line is reversed, the
     distribution is marked corrected with the reason, and its packs no longer count
-    against the quota. Only the person who recorded it or a coordinator corrects it.
-    Later, stock is corrected by a coordinator's adjustment. ``idempotency_key``: a
-    retry gets the corrected distribution again."""
+    against the quota. The seasonal packages it handed out are freed (see
+    ``_free_packages``), so those children get theirs at a next visit. Only the person
+    who recorded it or a coordinator corrects it. Later, stock is corrected by a
+    coordinator's adjustment. ``idempotency_key``: a retry gets the corrected
+    distribution again."""
     require_counter(actor, distribution.location)
     key = idempotency_key_text(idempotency_key)
     reason = reason_text(reason, field="reason")
@@ -243,11 +245,40 @@ def correct_distribution(
     distribution.corrected_by = actor
     distribution.correction_reason = reason
     distribution.save(update_fields=["corrected_at", "corrected_by", "correction_reason"])
+    freed = _free_packages(distribution)
+    details: dict[str, object] = {"reason": reason, "visit": visit.pk}
+    if freed:
+        details["seasonal_packages"] = freed
     audit.record(
         actor=actor,
         action="correct_distribution",
         obj=distribution,
         source=source,
-        details={"reason": reason, "visit": visit.pk},
+        details=details,
     )
     return distribution
+
+
+def _free_packages(distribution: Distribution) -> list[dict[str, object]]:
+    """Delete the seasonal packages a corrected distribution handed out and say which
+    they were (for the audit entry). Deleted rather than kept as cancelled: the package
+    never reached the child (its stock went back), so nothing may count it (served,
+    handed out, a band in use, one per child per action); the corrected distribution
+    with its reversed ledger lines and the audit entry keep the history."""
+    packages = list(
+        SeasonalPackage.objects.filter(distribution=distribution)
+        .select_related("band")
+        .order_by("pk")
+    )
+    if not packages:
+        return []
+    SeasonalPackage.objects.filter(pk__in=[p.pk for p in packages]).delete()
+    return [
+        {
+            "action": package.action_id,
+            "child": package.child_id,
+            "band": package.band.label,
+            "born": f"{package.birth_month:02d}/{package.birth_year}",
+        }
+        for package in packages
+    ]

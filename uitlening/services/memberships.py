@@ -100,8 +100,8 @@ def record_membership(
     today = timezone.localdate()
     offer = membership_offer(household=household, program=program, location=location, on=today)
     if offer.starts_on is None:
-        code = "membership_paid_twice" if offer.allowed else "no_access"
-        raise (Conflict if offer.allowed else DomainError)(offer.blocked, code=code)
+        paid = offer.blocked_code == "membership_paid_twice"
+        raise (Conflict if paid else DomainError)(offer.blocked, code=offer.blocked_code)
     if starts_on is not None and starts_on != offer.starts_on:
         raise Conflict(
             _(

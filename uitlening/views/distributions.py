@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -49,21 +50,31 @@ def private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def log_listed(request, households: Iterable[Household], *, list_name: str) -> None:
+@transaction.atomic
+def log_listed(request, household_ids: Iterable[int], *, list_name: str, **details: str) -> None:
     """One audit entry per household a list shows (a look, not the family's activity:
-    nothing else is touched)."""
+    nothing else is touched), written in one transaction."""
     seen: set[int] = set()
-    for household in households:
-        if household.pk in seen:
+    for pk in household_ids:
+        if pk in seen:
             continue
-        seen.add(household.pk)
+        seen.add(pk)
         audit.record(
             actor=request.user,
             action="view",
-            obj=household,
+            object_type=Household._meta.label_lower,
+            object_id=str(pk),
             source=request.path,
-            details={"list": list_name},
+            details={"list": list_name, **details},
         )
+
+
+def posted_id(request, name: str) -> int:
+    """The id a form posted under ``name``, or 0 (no row has it) when it is missing or
+    not a plain whole number: a tampered form gets a 404 or the form's own message
+    instead of a server error from the database."""
+    value = (request.POST.get(name) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else 0
 
 
 class CorrectionForm(forms.Form):

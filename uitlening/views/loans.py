@@ -125,7 +125,7 @@ def overdue_list(request, pk: int):
     """Loans lent at this point that are past their due date, longest overdue first."""
     location = _point(request, pk)
     overdue = selectors.overdue_loans(location=location)
-    log_listed(request, (row.loan.household for row in overdue), list_name="overdue loans")
+    log_listed(request, (row.loan.household_id for row in overdue), list_name="overdue loans")
     context = {
         "location": location,
         "overdue": overdue,
@@ -176,7 +176,7 @@ def overdue_csv(request, pk: int):
     UTF-8 byte order mark so accents open right."""
     location = _point(request, pk)
     overdue = selectors.overdue_loans(location=location)
-    log_listed(request, (row.loan.household for row in overdue), list_name="overdue loans")
+    log_listed(request, (row.loan.household_id for row in overdue), list_name="overdue loans")
     writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
     lines = (writer.writerow(row) for row in overdue_rows(overdue))
 

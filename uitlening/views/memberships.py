@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kern import audit
 from kern.errors import DomainError
 from kern.models import Location
 from kern.pdf import format_day
 from kern.permissions import role_required
+from toegang import services as access
 from toegang.models import Household, Program
 from uitlening import navigation, services
 from uitlening.selectors.memberships import (
@@ -28,7 +28,7 @@ from uitlening.selectors.memberships import (
     membership_overview,
     membership_programs,
 )
-from uitlening.views.distributions import COUNTER, private, require_point
+from uitlening.views.distributions import COUNTER, log_listed, posted_id, private, require_point
 
 PANEL_TEMPLATE = "uitlening/partials/panel_membership.html"
 
@@ -40,6 +40,10 @@ def _counter_point(request, pk: int) -> Location:
 
 
 def _section(request, location: Location, household: Household, **extra: object):
+    if "error" in extra:
+        # A refusal shows the household's memberships without a write that the service
+        # logged: this look is logged instead.
+        access.open_household(actor=request.user, household=household, source=request.path)
     offers = membership_offers(household=household, location=location, on=timezone.localdate())
     context = {
         "household": household,
@@ -65,7 +69,7 @@ def membership_record(request, pk: int, household: int):
     coordinator with a reason)."""
     location = _counter_point(request, pk)
     family = get_object_or_404(Household, pk=household, anonymised_at__isnull=True)
-    program = Program.objects.filter(pk=request.POST.get("program") or 0).first()
+    program = Program.objects.filter(pk=posted_id(request, "program")).first()
     if program is None:
         return _section(request, location, family, error=_("Choose a program."))
     try:
@@ -105,15 +109,12 @@ def membership_list(request):
     chosen = chosen or (programs[0] if programs else None)
     overview = membership_overview(program=chosen) if chosen else None
     if overview is not None:
-        # One audit entry per household the list shows (a look, nothing else touched).
-        for membership in overview.members + overview.lapsed:
-            audit.record(
-                actor=request.user,
-                action="view",
-                obj=membership.household,
-                source=request.path,
-                details={"list": "memberships", "program": overview.program.name},
-            )
+        log_listed(
+            request,
+            (m.household_id for m in overview.members + overview.lapsed),
+            list_name="memberships",
+            program=overview.program.name,
+        )
     context = {
         "programs": programs,
         "program": chosen,

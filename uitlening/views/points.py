@@ -23,6 +23,7 @@ from kern import barcodes
 from kern.errors import DomainError
 from kern.models import Location
 from kern.permissions import role_required
+from toegang import services as access
 from toegang.models import Household
 from uitlening import navigation, services
 from uitlening.models import PointsEntry
@@ -52,6 +53,8 @@ def _family(household: int) -> Household:
 
 
 def _section(request, location: Location, household: Household, **extra: object):
+    if "error" in extra:  # a refusal shows the balance and history: log the look
+        access.open_household(actor=request.user, household=household, source=request.path)
     today = timezone.localdate()
     context = {
         "household": household,

@@ -30,7 +30,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     if status not in OPEN_STATUSES:
         status = ""
     listed = reminders_not_sent(status=status)
-    log_listed(request, (reminder.household for reminder in listed), list_name="reminders")
+    log_listed(request, (reminder.household_id for reminder in listed), list_name="reminders")
     response = render(
         request,
         "uitlening/reminder_list.html",

@@ -32,6 +32,7 @@ from uitlening.selectors.seasonal import (
     pick_list,
     seasonal_panel,
 )
+from uitlening.views.distributions import log_listed, posted_id
 from voorraad.models import Product
 
 MANAGE = "kern.manage_programs"
@@ -180,7 +181,7 @@ def action_detail(request, pk: int):
                 messages.success(request, gettext("Package changed."))
                 return _see_other("uitlening:seasonal_detail", pk=action.pk)
             if what == "remove_band":
-                band = get_object_or_404(AgeBand, pk=request.POST.get("band"), action=action)
+                band = get_object_or_404(AgeBand, pk=posted_id(request, "band"), action=action)
                 services.remove_age_band(actor=request.user, band=band)
                 messages.success(request, gettext("Age band removed."))
                 return _see_other("uitlening:seasonal_detail", pk=action.pk)
@@ -200,7 +201,7 @@ def action_detail(request, pk: int):
             "counts": listed.counts,
             "handed_out": packages_handed_out(action),
             "points": list(action.points.order_by("name")),
-            "today": timezone.localdate(),
+            "day": _day(request),
             "action_form": action_form,
             "band_form": band_form,
             "line_form": line_form,
@@ -217,14 +218,29 @@ def action_pick_list(request, pk: int, point: int):
     location = get_object_or_404(action.points.all(), pk=point)
     if not request.user.has_perm(MANAGE) and not request.user.can_act_at(location):
         raise PermissionDenied(gettext("You do not work at this distribution point."))
-    try:
-        day = dt.date.fromisoformat(request.GET.get("dag", ""))
-    except ValueError:
-        day = timezone.localdate()
-    content = pick_list_pdf(pick_list(action, point=location, day=day))
-    return pdf.pdf_response(
-        content, filename=f"picklijst-{action.pk}-{location.pk}-{day:%Y%m%d}.pdf", personal=False
+    day = _day(request)
+    listed = pick_list(action, point=location, day=day)
+    content = pick_list_pdf(listed)
+    log_listed(
+        request,
+        (household.household_id for household in listed.households),
+        list_name="seasonal pick list",
+        action=listed.action.name,
+        point=listed.point.name,
+        day=day.isoformat(),
     )
+    # Household codes with their children's age bands: personal, like a household page.
+    return pdf.pdf_response(
+        content, filename=f"picklijst-{action.pk}-{location.pk}-{day:%Y%m%d}.pdf", personal=True
+    )
+
+
+def _day(request) -> dt.date:
+    """The day of the pick list (``?dag=``), today when none or not a date."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("dag", ""))
+    except ValueError:
+        return timezone.localdate()
 
 
 # --- At the counter -----------------------------------------------------------------------
@@ -247,9 +263,9 @@ def counter_hand_out(request, pk: int):
     waiting one (``child=all``); answers with the panel section and what happened."""
     location = _counter_location(request, pk)
     household = get_object_or_404(
-        Household, pk=request.POST.get("household") or 0, anonymised_at__isnull=True
+        Household, pk=posted_id(request, "household"), anonymised_at__isnull=True
     )
-    action = get_object_or_404(SeasonalAction, pk=request.POST.get("action") or 0)
+    action = get_object_or_404(SeasonalAction, pk=posted_id(request, "action"))
     child = request.POST.get("child", "all")
     message, level, receipt = "", "ok", None
     try:

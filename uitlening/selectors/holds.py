@@ -217,6 +217,8 @@ def reservable_types(*, location: Location) -> list[tuple[ItemType, list[str]]]:
         .exclude(status=Item.Status.RETIRED)
         .exclude(size="")
         .values_list("item_type_id", "size")
+        # Without the model's ordering, or DISTINCT would run over every item's id.
+        .order_by()
         .distinct()
     ):
         sizes.setdefault(type_id, set()).add(size)

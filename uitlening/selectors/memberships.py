@@ -296,8 +296,6 @@ def membership_offers(
 def membership_section(
     household: Household, location: Location, on: dt.date
 ) -> PanelSection | None:
-    # Imported here: ``panel`` lists this reader in its SECTIONS, so it imports this
-    # module; a module-level import back would be circular.
     offers = membership_offers(household=household, location=location, on=on)
     if not offers:
         return None

@@ -368,8 +368,6 @@ def households_with_expired_points(*, on: dt.date) -> list[int]:
 
 
 def points_section(household: Household, location: Location, on: dt.date) -> PanelSection | None:
-    # Imported here: ``panel`` lists this reader in its SECTIONS, so it imports this
-    # module; a module-level import back would be circular.
     summary = points_summary(household=household, location=location, on=on)
     if summary.program is None and summary.balance == 0:
         return None  # no swap shop and no points: nothing to show

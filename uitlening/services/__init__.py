@@ -52,10 +52,9 @@ from uitlening.services.points import (
     earn_points,
     expire_points,
     grant_points,
-    save_points_rate,
-    save_points_scheme,
     spend_points,
 )
+from uitlening.services.points_rules import save_points_rate, save_points_scheme
 from uitlening.services.repairs import (
     mark_repaired,
     open_repair_ticket,

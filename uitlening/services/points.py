@@ -239,6 +239,39 @@ def _keyed_create(
         return previous
 
 
+def _rated_step(
+    *, household: Household, location: Location, product: Product, quantity: int, spending: bool
+) -> tuple[int, int, PointsScheme | None, PointsBalance, dt.date]:
+    """What earning and spending share before they write: the pieces checked, the
+    category's points per piece (refused when it has none), access to the shop, the
+    balance locked and the points expired by today written off. Returns the pieces, the
+    points per piece, the shop's scheme, the locked balance and today."""
+    quantity = _pieces(product, quantity)
+    rate = rate_for(product)
+    per_piece = (rate.spend_points if spending else rate.earn_points) if rate else 0
+    if per_piece <= 0:
+        message = (
+            _(
+                "%(product)s has no points price in the swap shop: a coordinator sets the "
+                "points of category %(category)s."
+            )
+            if spending
+            else _(
+                "%(product)s earns no points in the swap shop: a coordinator sets the points "
+                "of category %(category)s."
+            )
+        )
+        raise DomainError(
+            message % {"product": product.name, "category": product.category.name},
+            code="no_points_rate",
+        )
+    today = timezone.localdate()
+    scheme = _check_access(household, location, today)
+    balance = lock_balance(household)
+    _write_off_expired(balance, household, today)
+    return quantity, per_piece, scheme, balance, today
+
+
 @transaction.atomic
 def earn_points(
     *,
@@ -263,22 +296,14 @@ def earn_points(
     )
     if previous is not None:
         return previous
-    quantity = _pieces(product, quantity)
-    rate = rate_for(product)
-    if rate is None or rate.earn_points <= 0:
-        raise DomainError(
-            _(
-                "%(product)s earns no points in the swap shop: a coordinator sets the points "
-                "of category %(category)s."
-            )
-            % {"product": product.name, "category": product.category.name},
-            code="no_points_rate",
-        )
-    today = timezone.localdate()
-    scheme = _check_access(household, location, today)
-    balance = lock_balance(household)
-    _write_off_expired(balance, household, today)
-    points = rate.earn_points * quantity
+    quantity, per_piece, scheme, balance, today = _rated_step(
+        household=household,
+        location=location,
+        product=product,
+        quantity=quantity,
+        spending=False,
+    )
+    points = per_piece * quantity
 
     def create() -> PointsEntry:
         entry = _write(
@@ -332,22 +357,14 @@ def spend_points(
     )
     if previous is not None:
         return previous
-    quantity = _pieces(product, quantity)
-    rate = rate_for(product)
-    if rate is None or rate.spend_points <= 0:
-        raise DomainError(
-            _(
-                "%(product)s has no points price in the swap shop: a coordinator sets the "
-                "points of category %(category)s."
-            )
-            % {"product": product.name, "category": product.category.name},
-            code="no_points_rate",
-        )
-    today = timezone.localdate()
-    scheme = _check_access(household, location, today)
-    balance = lock_balance(household)
-    _write_off_expired(balance, household, today)
-    cost = rate.spend_points * quantity
+    quantity, per_piece, scheme, balance, today = _rated_step(
+        household=household,
+        location=location,
+        product=product,
+        quantity=quantity,
+        spending=True,
+    )
+    cost = per_piece * quantity
     asked = _("%(quantity)d × %(product)s") % {"quantity": quantity, "product": product.name}
     if scheme is not None and scheme.spend_cap is not None:
         spent = spent_in_window(household, on=today, days=scheme.cap_period_days)

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_stock": "Can manage catalogue, stock, donors and donations",
     "manage_programs": "Can manage programs and their rules",
     "manage_shifts": "Can manage volunteer shifts",
+    "work_shifts": "Can sign up for volunteer shifts and see their own",
     "manage_locations": "Can manage locations and opening hours",
     "view_reports": "Can see reports",
     "manage_organisations": "Can manage organisations and municipalities",
@@ -37,7 +38,7 @@ PERMISSIONS: dict[str, str] = {
 }
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.VOLUNTEER: ["use_counter"],
+    Role.VOLUNTEER: ["use_counter", "work_shifts"],
     Role.SOCIAL_WORKER: ["manage_referrals"],
     Role.COORDINATOR: [
         "use_counter",
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "manage_stock",
         "manage_programs",
         "manage_shifts",
+        "work_shifts",
         "manage_locations",
         "view_reports",
         "override_counter_rules",

@@ -1,9 +1,5 @@
-from django.urls import path
-
-from vrijwilligers import views
+from vrijwilligers.views import volunteers
 
 app_name = "vrijwilligers"
 
-urlpatterns = [
-    path("", views.volunteer_list, name="volunteer_list"),
-]
+urlpatterns = volunteers.urlpatterns

@@ -196,3 +196,26 @@ UITPAS_TIMEOUT = env_float("UITPAS_TIMEOUT", 3.0, minimum=0.1)
 # Days an item is held at least for a waiting family (to the end of the first opening day
 # after them); one promise for every program, so a setting rather than a program field.
 RESERVATION_HOLD_DAYS = env_int("RESERVATION_HOLD_DAYS", 7, minimum=0, maximum=90)
+
+# --- Volunteers and shifts ----------------------------------------------------------------
+# Volunteers sign up and cancel themselves until this many hours before a shift starts.
+VOLUNTEER_SIGNUP_DEADLINE_HOURS = env_int(
+    "VOLUNTEER_SIGNUP_DEADLINE_HOURS", 3, minimum=0, maximum=24 * 14
+)
+# Hours before a shift that its volunteers get a reminder (one e-mail per value).
+VOLUNTEER_REMINDER_HOURS = tuple(
+    sorted(
+        {
+            int(hours)
+            for hours in env_str("VOLUNTEER_REMINDER_HOURS", "48,24").split(",")
+            if hours.strip().isdigit() and 0 < int(hours) <= 24 * 14
+        },
+        reverse=True,
+    )
+)
+# After this many no-shows a volunteer's own sign-up pauses until a coordinator lifts it.
+VOLUNTEER_NO_SHOW_PAUSE_AFTER = env_int("VOLUNTEER_NO_SHOW_PAUSE_AFTER", 3, minimum=1, maximum=50)
+# Checking in later than this many minutes after the start counts as late.
+VOLUNTEER_LATE_AFTER_MINUTES = env_int("VOLUNTEER_LATE_AFTER_MINUTES", 10, minimum=0, maximum=240)
+# Generating shifts from templates covers this many weeks ahead by default.
+VOLUNTEER_SHIFT_WEEKS_AHEAD = env_int("VOLUNTEER_SHIFT_WEEKS_AHEAD", 6, minimum=1, maximum=52)

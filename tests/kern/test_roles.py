@@ -153,7 +153,7 @@ def test_sync_role_groups_restores_a_tampered_group():
     group = Group.objects.get(name=Role.VOLUNTEER.value)
     group.permissions.clear()
     sync_role_groups(apps)
-    assert {p.codename for p in group.permissions.all()} == {"use_counter"}
+    assert {p.codename for p in group.permissions.all()} == {"use_counter", "work_shifts"}
     admin = Group.objects.get(name=Role.ADMIN.value)
     assert {p.codename for p in admin.permissions.all()} >= {
         codename for _app, codename in ADMIN_MODEL_PERMISSIONS

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import path
 
 from kern.models import Location, User
 from kern.permissions import AuthenticatedHttpRequest, role_required
@@ -17,3 +18,8 @@ def volunteer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .distinct()
     )
     return render(request, "vrijwilligers/volunteer_list.html", {"volunteers": volunteers})
+
+
+urlpatterns = [
+    path("", volunteer_list, name="volunteer_list"),
+]

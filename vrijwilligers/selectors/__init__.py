@@ -1,0 +1,1 @@
+"""Reads about volunteers and shifts. One module per sub-domain."""

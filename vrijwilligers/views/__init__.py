@@ -1,0 +1,1 @@
+"""Screens of the vrijwilligers app, one module per part; each has its ``urlpatterns``."""

@@ -39,7 +39,12 @@ def sara(db):
 
 def pay(actor, volunteer, amount, *, day=DAY, kind=FLAT, note=""):
     return services.record_payment(
-        actor=actor, volunteer_id=volunteer.pk, day=day, amount=Decimal(amount), kind=kind, note=note
+        actor=actor,
+        volunteer_id=volunteer.pk,
+        day=day,
+        amount=Decimal(amount),
+        kind=kind,
+        note=note,
     )
 
 
@@ -215,9 +220,7 @@ def test_a_volunteer_cannot_open_the_allowances(client, sara):
 def test_two_payments_racing_past_the_year_ceiling_one_is_refused(transactional_db):
     sync_role_groups(apps)
     AllowanceCeiling.objects.create(year=2025, per_day=Decimal("42.31"), per_year=Decimal("100"))
-    coordinators = [
-        UserFactory(username=f"coord-{i}", role=Role.COORDINATOR) for i in range(2)
-    ]
+    coordinators = [UserFactory(username=f"coord-{i}", role=Role.COORDINATOR) for i in range(2)]
     for user in coordinators:
         assert user.has_perm("kern.manage_shifts")  # fills the permission cache first
     for round_number in range(3):

@@ -29,11 +29,18 @@ def pdf_text(content: bytes) -> str:
 def sara(point):
     point.organisation = OrganisationFactory(name="Sociaal Huis Merelbeke")
     point.save()
-    return make_volunteer(username="sara", first_name="Sara", last_name="Peeters", locations=[point])
+    return make_volunteer(
+        username="sara", first_name="Sara", last_name="Peeters", locations=[point]
+    )
 
 
 def test_format_hours_is_written_the_belgian_way():
-    assert [format_hours(Decimal(v)) for v in ("3", "2.5", "2.75", "0")] == ["3", "2,5", "2,75", "0"]
+    assert [format_hours(Decimal(v)) for v in ("3", "2.5", "2.75", "0")] == [
+        "3",
+        "2,5",
+        "2,75",
+        "0",
+    ]
 
 
 def test_the_attestation_names_the_volunteer_year_shifts_hours_and_organisation(sara, point):
@@ -75,7 +82,9 @@ def test_a_coordinator_downloads_an_attestation_and_it_is_audited(client, coordi
     response = client.get(reverse("vrijwilligers:hours_attestation", args=[sara.pk, 2025]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= {
+        part.strip() for part in response["Cache-Control"].split(",")
+    }
     assert AuditEntry.objects.filter(action="print_attestation", actor=coordinator).exists()
 
 

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sara(point):
-    return make_volunteer(username="sara", first_name="Sara", last_name="Peeters", locations=[point])
+    return make_volunteer(
+        username="sara", first_name="Sara", last_name="Peeters", locations=[point]
+    )
 
 
 def worked(volunteer, point, start, *, hours=3, attendance="attended", counted=None):
@@ -114,7 +116,9 @@ def test_a_coordinator_sees_the_list_and_anyone_s_hours(client, coordinator, sar
 
 
 def test_the_coordinator_records_attendance_on_the_shift_screen(client, coordinator, sara, point):
-    signup = make_signup(shift=make_shift(location=point, starts_at=local(2025, 1, 4)), volunteer=sara)
+    signup = make_signup(
+        shift=make_shift(location=point, starts_at=local(2025, 1, 4)), volunteer=sara
+    )
     client.force_login(coordinator)
     url = reverse("vrijwilligers:attendance_shift", args=[signup.shift.pk])
     assert client.get(url).status_code == 200

@@ -7,6 +7,10 @@ EANs; access adds households, referrals and UiTPAS numbers). An app that knows m
 a kind another app resolves adds it to the details (``register_details``: the counter
 adds an item's loan and a product's programs), and an app may register a fixed word it
 prints as a barcode (``register_word``: the counter's confirm card).
+
+A kind may also have an action (``register_action``): what a screen that does not know the
+kind itself does when it is scanned there, e.g. a volunteer's card at the counter checks
+the volunteer in for their shift. The screen calls ``act`` and shows its message.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class ScanResult:
             "referral": _("referral"),
             "uitpas": _("UiTPAS"),
             "confirm": _("confirm"),
+            "volunteer": _("volunteer"),
         }.get(self.kind, self.kind)
 
 
@@ -57,6 +62,19 @@ _internal: dict[CodeType, InternalResolver] = {}
 _numbers: dict[ScanKind, list[NumberResolver]] = {ScanKind.GTIN: [], ScanKind.UITPAS: []}
 _details: dict[str, list[DetailsProvider]] = {}
 _words: dict[str, WordResolver] = {}
+
+
+@dataclass(frozen=True)
+class ScanAction:
+    """What an action did, for the screen to show: ``level`` is "ok" or "error"."""
+
+    message: str
+    level: str = "ok"
+
+
+# action(user=..., location=Location | None, result=ScanResult, source=str) -> ScanAction
+ActionHandler = Callable[..., ScanAction]
+_actions: dict[str, ActionHandler] = {}
 
 
 def register_internal(code_type: CodeType, resolver: InternalResolver) -> None:
@@ -78,6 +96,26 @@ def register_details(kind: str, provider: DetailsProvider) -> None:
 def register_word(word: str, resolver: WordResolver) -> None:
     """A fixed text (as ``barcodes.normalise`` reads it) that means something by itself."""
     _words[barcodes.normalise(word)] = resolver
+
+
+def register_action(kind: str, handler: ActionHandler) -> None:
+    """``handler(user=, location=, result=, source=)`` acts on a scan of ``kind`` at a
+    screen that does not handle that kind itself; it may raise a DomainError."""
+    _actions[kind] = handler
+
+
+def has_action(kind: str) -> bool:
+    return kind in _actions
+
+
+def act(
+    *, user: User, location: Location | None, result: ScanResult, source: str = ""
+) -> ScanAction | None:
+    """Run the action registered for ``result.kind``; None when it has none."""
+    handler = _actions.get(result.kind)
+    if handler is None:
+        return None
+    return handler(user=user, location=location, result=result, source=source)
 
 
 def resolve(*, user: User, raw: str) -> ScanResult:

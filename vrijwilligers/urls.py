@@ -1,5 +1,7 @@
-from vrijwilligers.views import volunteers
+from vrijwilligers.views import allowances, attendance, hours, volunteers
 
 app_name = "vrijwilligers"
 
-urlpatterns = volunteers.urlpatterns
+urlpatterns = (
+    volunteers.urlpatterns + attendance.urlpatterns + hours.urlpatterns + allowances.urlpatterns
+)

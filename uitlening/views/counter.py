@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kern import barcodes, permissions
+from kern import barcodes, permissions, scanning
 from kern.errors import Conflict, DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
@@ -339,6 +339,12 @@ def counter_scan(request, pk: int):
             state, message, refused = _scan_into_basket(request, location, state, household, result)
             context.update(message=message, message_level="error" if refused else "ok", result=None)
             context["answered"] = False
+        elif (  # a kind another app acts on, e.g. a volunteer's card checks them in
+            action := scanning.act(
+                user=request.user, location=location, result=result, source=request.path
+            )
+        ) is not None:
+            context.update(action=action, message=action.message, message_level=action.level)
         if with_basket:
             context.update(_basket_context(request, location, household, state))
             if reopened is not None and "checkin" not in context:

@@ -1,1 +1,7 @@
 """Reads about volunteers and shifts. One module per sub-domain."""
+
+from vrijwilligers.selectors.allowances import ceiling_for as ceiling_for
+from vrijwilligers.selectors.allowances import named_list as named_list
+from vrijwilligers.selectors.hours import hours_of_year as hours_of_year
+from vrijwilligers.selectors.hours import hours_report as hours_report
+from vrijwilligers.selectors.hours import no_show_count as no_show_count

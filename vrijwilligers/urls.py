@@ -1,5 +1,6 @@
-from vrijwilligers.views import volunteers
+from vrijwilligers.views import planning, volunteers
 
 app_name = "vrijwilligers"
 
 urlpatterns = volunteers.urlpatterns
+urlpatterns += planning.urlpatterns

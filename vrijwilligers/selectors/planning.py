@@ -35,6 +35,10 @@ class ShiftRow:
         return self.shift.cancelled_at is None and self.confirmed < self.shift.min_volunteers
 
     @property
+    def missing(self) -> int:
+        return max(self.shift.min_volunteers - self.confirmed, 0)
+
+    @property
     def full(self) -> bool:
         return self.confirmed >= self.shift.max_volunteers
 

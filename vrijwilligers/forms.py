@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from kern.models import OpeningHours
@@ -22,10 +24,16 @@ WEEK_OF_MONTH = [
 ]
 
 
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
 def _date(label: Any, *, required: bool = True) -> forms.DateField:
+    # Bounded so a typo like year 1 or 9999 is a form error, not a date overflow later.
     return forms.DateField(
         label=label,
         required=required,
+        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 

@@ -266,3 +266,16 @@ def test_generate_shifts_command_takes_a_period_and_a_location(point, other_poin
 def test_generate_shifts_command_refuses_a_backwards_period(point):
     with pytest.raises(CommandError, match="De periode eindigt"):
         call_command("generate_shifts", "--from", "2031-02-01", "--until", "2031-01-01")
+
+
+def test_absurd_dates_in_the_address_or_a_form_are_not_a_server_error(login, coordinator, point):
+    client = login(coordinator)
+
+    grid = client.get(reverse("vrijwilligers:planning_week"), {"week": "0001-01-01"})
+    closing = client.post(
+        reverse("vrijwilligers:closingday_list"), {"day": "9999-12-31", "reason": "Test"}
+    )
+
+    assert grid.status_code == 200
+    assert closing.status_code == 200
+    assert not ClosingDay.objects.exists()

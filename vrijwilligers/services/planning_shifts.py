@@ -150,7 +150,7 @@ def _active_signups(shift: Shift) -> list[Signup]:
     list(Volunteer.objects.select_for_update().filter(pk__in=volunteer_ids).order_by("pk"))
     Shift.objects.select_for_update().get(pk=shift.pk)
     return list(
-        Signup.objects.select_for_update()
+        Signup.objects.select_for_update(of=("self",))
         .filter(shift=shift, status__in=ACTIVE)
         .select_related("volunteer__user")
         .order_by("pk")

@@ -45,10 +45,12 @@ def _see_other(url: str) -> HttpResponseRedirect:
 
 
 def _day(raw: str | None, default: dt.date) -> dt.date:
+    """A date from the address, or ``default`` when it is missing, malformed or absurd."""
     try:
-        return dt.date.fromisoformat(raw) if raw else default
+        day = dt.date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+    return day if 2000 <= day.year <= 2999 else default
 
 
 def _location(request: AuthenticatedHttpRequest) -> Location | None:

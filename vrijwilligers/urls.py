@@ -1,7 +1,9 @@
-from vrijwilligers.views import allowances, attendance, hours, volunteers
+from vrijwilligers.views import allowances, attendance, hours, planning, volunteers
 
 app_name = "vrijwilligers"
 
-urlpatterns = (
-    volunteers.urlpatterns + attendance.urlpatterns + hours.urlpatterns + allowances.urlpatterns
-)
+urlpatterns = volunteers.urlpatterns
+urlpatterns += planning.urlpatterns
+urlpatterns += attendance.urlpatterns
+urlpatterns += hours.urlpatterns
+urlpatterns += allowances.urlpatterns

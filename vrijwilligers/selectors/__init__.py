@@ -5,3 +5,9 @@ from vrijwilligers.selectors.allowances import named_list as named_list
 from vrijwilligers.selectors.hours import hours_of_year as hours_of_year
 from vrijwilligers.selectors.hours import hours_report as hours_report
 from vrijwilligers.selectors.hours import no_show_count as no_show_count
+from vrijwilligers.selectors.planning import ShiftRow as ShiftRow
+from vrijwilligers.selectors.planning import WeekGrid as WeekGrid
+from vrijwilligers.selectors.planning import shift_rows as shift_rows
+from vrijwilligers.selectors.planning import understaffed_shifts as understaffed_shifts
+from vrijwilligers.selectors.planning import week_grid as week_grid
+from vrijwilligers.selectors.planning import who_is_where as who_is_where

@@ -25,8 +25,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sara(point):
     return PersonFactory(
-        user=UserFactory(username="sara", first_name="Sara", last_name="Peeters",
-                         role=Role.VOLUNTEER, locations=[point]),
+        user=UserFactory(
+            username="sara",
+            first_name="Sara",
+            last_name="Peeters",
+            role=Role.VOLUNTEER,
+            locations=[point],
+        ),
     )
 
 

@@ -1,5 +1,5 @@
-from vrijwilligers.views import volunteers
+from vrijwilligers.views import calendar, volunteers
 
 app_name = "vrijwilligers"
 
-urlpatterns = volunteers.urlpatterns
+urlpatterns = volunteers.urlpatterns + calendar.urlpatterns

@@ -11,8 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from kern.errors import Conflict, DomainError, NotAllowed
-from tests.vrijwilligers.factories_people import NoteFactory, PersonFactory
 from tests.voorraad.test_stock_concurrency import errors_of, run_together
+from tests.vrijwilligers.factories_people import NoteFactory, PersonFactory
 from vrijwilligers import services
 from vrijwilligers.models import NoteAcknowledgement, OrganisationNote
 from vrijwilligers.selectors.people import has_acknowledged_current_note

@@ -197,7 +197,7 @@ def test_skills_and_qualifications_with_an_expiry(coordinator, sara):
 
 def test_a_skill_name_is_unique(coordinator):
     services.create_skill(actor=coordinator, name="Fietsherstel")
-    with pytest.raises(DomainError, match="(?i)fietsherstel"):
+    with pytest.raises(DomainError, match=r"(?i)fietsherstel"):
         services.create_skill(actor=coordinator, name="fietsherstel")
     with pytest.raises(DomainError):
         services.create_skill(actor=coordinator, name="  ")

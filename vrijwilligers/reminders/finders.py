@@ -111,9 +111,7 @@ def understaffed_shifts(now: dt.datetime) -> QuerySet[Shift]:
             starts_at__gt=now,
             starts_at__lte=now + dt.timedelta(days=understaffed_days()),
         )
-        .annotate(
-            confirmed=Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED))
-        )
+        .annotate(confirmed=Count("signups", filter=Q(signups__status=Signup.Status.CONFIRMED)))
         .filter(confirmed__lt=F("min_volunteers"))
     )
 

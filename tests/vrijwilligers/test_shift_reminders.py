@@ -83,7 +83,8 @@ def test_a_volunteer_gets_the_48_and_the_24_hour_reminder_once_each(booked, star
     message = mail.outbox[0]
     assert message.to == ["sara@example.org"]
     assert "Balie" in message.subject and "Uitdeelpunt Centrum" in message.subject
-    assert message.body.startswith("Dag Sara,") or message.body.startswith("Hello Sara,")
+    assert message.body.startswith("Dag Sara,")
+    assert message.subject.startswith("Herinnering: Balie in Uitdeelpunt Centrum")
 
 
 def test_reminder_hours_are_configurable(settings, booked, start):

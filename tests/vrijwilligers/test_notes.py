@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
 from kern.errors import Conflict, DomainError, NotAllowed
+from kern.roles import Role, sync_role_groups
+from tests.factories import UserFactory
 from tests.voorraad.test_stock_concurrency import errors_of, run_together
 from tests.vrijwilligers.factories_people import NoteFactory, PersonFactory
 from vrijwilligers import services
@@ -139,7 +142,9 @@ def test_a_volunteer_cannot_record_a_paper_acknowledgement():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_coordinators_publishing_at_once_get_two_versions(coordinator):
+def test_two_coordinators_publishing_at_once_get_two_versions():
+    sync_role_groups(apps)  # an earlier transactional test may have flushed the groups
+    coordinator = UserFactory(username="karim", role=Role.COORDINATOR)
     outcomes = run_together(
         lambda aim: services.publish_note(actor=coordinator, **{**TEXTS, "aim": aim}),
         [("Doel A",), ("Doel B",), ("Doel C",)],

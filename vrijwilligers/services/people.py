@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kern import audit
@@ -342,8 +343,6 @@ def remove_skill(*, actor: User, volunteer: Volunteer, skill: Skill) -> None:
 @transaction.atomic
 def create_skill(*, actor: User, name: str, code: str = "") -> Skill:
     require(actor, MANAGE)
-    from django.utils.text import slugify
-
     name = " ".join(name.split())
     code = slugify(code or name)[:40]
     if not name or len(name) > 100 or not code:

@@ -132,3 +132,20 @@ def test_the_calendar_address_is_shown_once_after_making_it(login, sara):
     response = login(sara.user).post(reverse("vrijwilligers:my_calendar_token"))
     assert response.status_code == 200 and "/agenda/" in response.content.decode()
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_coordinators_forms_open_and_a_note_is_published(login, coordinator, sara):
+    client = login(coordinator)
+    for url in (
+        reverse("vrijwilligers:volunteer_create"),
+        reverse("vrijwilligers:volunteer_edit", args=[sara.pk]),
+        reverse("vrijwilligers:note_publish"),
+        reverse("vrijwilligers:note_detail"),
+    ):
+        assert client.get(url).status_code == 200, url
+    response = client.post(
+        reverse("vrijwilligers:note_publish"),
+        {"aim": "Doel", "insurance": "Ethias", "allowance_scheme": "Forfait", "discretion": "Ja"},
+    )
+    assert response.status_code == 302
+    assert "Versie 1" in client.get(reverse("vrijwilligers:note_detail")).content.decode()

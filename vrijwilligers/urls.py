@@ -1,4 +1,4 @@
-from vrijwilligers.views import allowances, attendance, hours, planning, volunteers
+from vrijwilligers.views import allowances, attendance, calendar, hours, planning, volunteers
 
 app_name = "vrijwilligers"
 
@@ -7,3 +7,4 @@ urlpatterns += planning.urlpatterns
 urlpatterns += attendance.urlpatterns
 urlpatterns += hours.urlpatterns
 urlpatterns += allowances.urlpatterns
+urlpatterns += calendar.urlpatterns

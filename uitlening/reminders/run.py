@@ -10,6 +10,8 @@
    and this run's token). The database lets only one ``UPDATE`` change the row, so only one
    run sends it: overlapping runs never send a reminder twice. Same on SQLite and
    PostgreSQL.
+   The claim, release, back-off and giving up are ``kern.outbox``, shared with the
+   volunteers' shift reminders.
 3. **Send** in the household's language (``uitlening.documents.document_language``): the
    kind's two templates, rendered without HTML escaping, with the values the finder gave
    plus the household code, a first name (only with consent) and, when the finder gave a
@@ -38,11 +40,12 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.template import Context, Engine
-from django.utils import timezone, translation
+from django.utils import translation
 
+from kern import outbox
 from kern.models import Location
+from kern.outbox import Clock, lease, max_attempts, retry_delay, short_error
 from kern.pdf import opening_hours_lines
 from toegang.models import Household
 from uitlening.documents import document_language, welcome_name
@@ -54,35 +57,6 @@ from uitlening.selectors.reminder_kinds import ReminderDue, ReminderFinder
 logger = logging.getLogger(__name__)
 
 Status = Reminder.Status
-
-
-def max_attempts() -> int:
-    return int(getattr(settings, "REMINDER_MAX_ATTEMPTS", 5))
-
-
-def lease() -> dt.timedelta:
-    return dt.timedelta(minutes=int(getattr(settings, "REMINDER_LEASE_MINUTES", 10)))
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """5, 10, 20, 40 … minutes after the 1st, 2nd, 3rd … failed attempt, at most 6 hours."""
-    base = int(getattr(settings, "REMINDER_RETRY_MINUTES", 5))
-    return dt.timedelta(minutes=min(base * 2 ** max(attempts - 1, 0), 6 * 60))
-
-
-@dataclass(frozen=True)
-class Clock:
-    """The run's time: the real time, shifted so the run starts at the ``now`` it was
-    given (tests move a run into the future; leases still count real minutes)."""
-
-    offset: dt.timedelta = dt.timedelta(0)
-
-    @classmethod
-    def starting_at(cls, now: dt.datetime | None) -> Clock:
-        return cls(now - timezone.now()) if now is not None else cls()
-
-    def now(self) -> dt.datetime:
-        return timezone.now() + self.offset
 
 
 @dataclass
@@ -202,40 +176,10 @@ def record(due: Sequence[ReminderDue], *, now: dt.datetime, channels: Mapping[st
 # --- Sending ----------------------------------------------------------------------------
 
 
-def claimable(now: dt.datetime) -> Q:
-    """Waiting and due, or left ``sending`` by a run whose lease ran out."""
-    return Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, claimed_until__lte=now, attempts__lt=max_attempts()
-    )
-
-
 def claim(pk: int, *, token: str, clock: Clock) -> bool:
     """Take reminder ``pk`` for this run with one conditional UPDATE; True when this run
     changed the row (and only then may it send it)."""
-    now = clock.now()
-    taken = (
-        Reminder.objects.filter(pk=pk)
-        .filter(claimable(now))
-        .update(
-            status=Status.SENDING,
-            claimed_until=now + lease(),
-            claim=token,
-            attempts=F("attempts") + 1,
-        )
-    )
-    return taken == 1
-
-
-_EMAIL = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
-_NUMBER = re.compile(r"\+?\d[\d ./-]{5,}\d")
-
-
-def short_error(exc: BaseException) -> str:
-    """The kind of error and its message without addresses or phone numbers, short."""
-    text = f"{type(exc).__name__}: {exc}"
-    text = _EMAIL.sub("<adres>", text)
-    text = _NUMBER.sub("<nummer>", text)
-    return " ".join(text.split())[:200]
+    return outbox.claim(Reminder, pk, token=token, clock=clock)
 
 
 def template_names(kind: str) -> tuple[str, str]:
@@ -278,47 +222,20 @@ def render(reminder: Reminder, household: Household) -> tuple[str, str, str]:
 
 
 def _release(pk: int, token: str, **changes: object) -> int:
-    return Reminder.objects.filter(pk=pk, claim=token, status=Status.SENDING).update(
-        claimed_until=None, claim="", **changes
-    )
+    return outbox.release(Reminder, pk, token, **changes)
 
 
 def fail(
     reminder: Reminder, token: str, exc: BaseException, *, clock: Clock, summary: Summary
 ) -> None:
     """Back to ``pending`` with a back-off, or ``failed`` after the last attempt."""
-    error = short_error(exc)
-    logger.warning(
-        "Reminder %s (%s) failed on attempt %d: %s",
-        reminder.pk,
-        reminder.kind,
-        reminder.attempts,
-        error,
+    given_up = outbox.fail(
+        Reminder, reminder.pk, token, exc, attempts=reminder.attempts, clock=clock
     )
-    if reminder.attempts >= max_attempts():
-        _release(reminder.pk, token, status=Status.FAILED, last_error=error)
+    if given_up:
         summary.given_up += 1
     else:
-        _release(
-            reminder.pk,
-            token,
-            status=Status.PENDING,
-            last_error=error,
-            next_attempt_at=clock.now() + retry_delay(reminder.attempts),
-        )
         summary.retrying += 1
-
-
-def give_up_abandoned(now: dt.datetime) -> int:
-    """Rows left ``sending`` by stopped runs that used their last attempt: failed."""
-    return Reminder.objects.filter(
-        status=Status.SENDING, claimed_until__lte=now, attempts__gte=max_attempts()
-    ).update(
-        status=Status.FAILED,
-        claimed_until=None,
-        claim="",
-        last_error="Run stopped while sending (lease expired) on the last attempt",
-    )
 
 
 def send_one(
@@ -384,13 +301,8 @@ def send_due(
     still_due: Set[str] | None = None,
 ) -> None:
     now = clock.now()
-    give_up_abandoned(now)
-    due = list(
-        Reminder.objects.filter(claimable(now))
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
+    outbox.give_up_abandoned(Reminder, now)
+    for pk in outbox.due_ids(Reminder, now, limit=limit):
         send_one(pk, channels=channels, clock=clock, summary=summary, still_due=still_due)
 
 
@@ -420,6 +332,8 @@ __all__ = [
     "claim",
     "decode",
     "encode",
+    "lease",
+    "max_attempts",
     "render",
     "retry_delay",
     "run",

@@ -200,6 +200,19 @@ def _number(value: Decimal) -> str:
     return formats.number_format(value.normalize(), use_l10n=True)
 
 
+def signup_message(signup: Signup, rank: int | None) -> str:
+    """What a sign-up means for the volunteer, said in full."""
+    label = shift_label(signup.shift)
+    if signup.status == Signup.Status.CONFIRMED:
+        return _("You are signed up for %(shift)s.") % {"shift": label}
+    if signup.status == Signup.Status.WAITLISTED:
+        return _(
+            "%(shift)s is full: you are on the waitlist, number %(rank)d. You move up "
+            "automatically when someone cancels, and we will let you know."
+        ) % {"shift": label, "rank": rank or 0}
+    return _("Your sign-up for %(shift)s is cancelled.") % {"shift": label}
+
+
 # --- Reads for the screens and the API ----------------------------------------------------
 
 

@@ -40,6 +40,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Seasonal actions"), "uitlening:seasonal_list", ("kern.manage_programs",)),
     NavItem(_("Stock"), "voorraad:stock_overview", ("kern.manage_stock",)),
     NavItem(_("Volunteers"), "vrijwilligers:volunteer_list", ("kern.manage_shifts",)),
+    NavItem(_("My shifts"), "vrijwilligers:shift_mine", ("kern.work_shifts",)),
     NavItem(_("Programs"), "toegang:program_list", ("kern.manage_programs",)),
     NavItem(_("Locations"), "kern:location_list", ("kern.manage_locations",)),
     NavItem(_("Organisations"), "kern:organisation_list", ("kern.manage_organisations",)),

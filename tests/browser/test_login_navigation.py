@@ -9,7 +9,7 @@ from tests.browser.conftest import log_in, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 EXPECTED_NAV = {
-    "vrijwilliger": ["Start", "Balie", "Te laat terug"],
+    "vrijwilliger": ["Start", "Balie", "Te laat terug", "Mijn diensten"],
     "maatschappelijkwerker": ["Start", "Doorverwijzingen", "Partneraanvragen"],
     "coordinator": [
         "Start",
@@ -20,6 +20,7 @@ EXPECTED_NAV = {
         "Seizoensacties",
         "Voorraad",
         "Vrijwilligers",
+        "Mijn diensten",
         "Programma's",
         "Locaties",
     ],

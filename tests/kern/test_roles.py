@@ -162,7 +162,12 @@ def test_sync_role_groups_restores_a_tampered_group():
 
 def test_each_role_sees_only_its_navigation(users_by_role):
     expected = {
-        V: {"home", "uitlening:counter_choose", "uitlening:overdue_choose"},
+        V: {
+            "home",
+            "uitlening:counter_choose",
+            "uitlening:overdue_choose",
+            "vrijwilligers:shift_mine",
+        },
         S: {"home", "toegang:referral_list", "uitlening:partner_list"},
         C: {
             "home",
@@ -171,6 +176,7 @@ def test_each_role_sees_only_its_navigation(users_by_role):
             "uitlening:repair_list",
             "voorraad:stock_overview",
             "vrijwilligers:volunteer_list",
+            "vrijwilligers:shift_mine",
             "toegang:program_list",
             "kern:location_list",
             "uitlening:partner_list",

@@ -41,3 +41,5 @@ from vrijwilligers.selectors.profiles import (
 from vrijwilligers.selectors.profiles import (
     volunteer_rows as volunteer_rows,
 )
+from vrijwilligers.selectors.signups import refusal_to_schedule as refusal_to_schedule
+from vrijwilligers.selectors.signups import shift_label as shift_label

@@ -73,3 +73,11 @@ from vrijwilligers.services.planning_shifts import cancel_shift as cancel_shift
 from vrijwilligers.services.planning_shifts import create_shift as create_shift
 from vrijwilligers.services.planning_shifts import remove_closing_day as remove_closing_day
 from vrijwilligers.services.planning_shifts import send_shift_message as send_shift_message
+from vrijwilligers.services.signups import assign_to_shift as assign_to_shift
+from vrijwilligers.services.signups import cancel_signup as cancel_signup
+from vrijwilligers.services.signups import remove_from_shift as remove_from_shift
+from vrijwilligers.services.signups import sign_up as sign_up
+from vrijwilligers.services.signups import volunteer_of as volunteer_of
+from vrijwilligers.services.swaps import offer_swap as offer_swap
+from vrijwilligers.services.swaps import take_swap as take_swap
+from vrijwilligers.services.swaps import withdraw_swap as withdraw_swap

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from kern.api import router as kern_router
 from kern.api_auth import api_auth
@@ -20,7 +21,21 @@ from uitlening.api.points import points_router
 from voorraad.api import router as voorraad_router
 from vrijwilligers.api import router as vrijwilligers_router
 
+
+class ObjectBodyParser(Parser):
+    """Every request body of this API is a JSON object. Without this, a body of ``true``
+    or ``[]`` passes for an operation whose fields all have defaults (django-ninja wraps
+    it before validating): it is refused as unreadable (400) instead."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body is not a JSON object")
+        return data
+
+
 api = NinjaAPI(
+    parser=ObjectBodyParser(),
     title="Deelpunt API",
     version="1",
     description=(
@@ -69,12 +84,11 @@ def http_error(request, exc: HttpError):
         return authentication_error(request, exc)
     if exc.status_code == 403:
         return permission_denied(request, exc)
-    return _error(
-        request,
-        exc.status_code,
-        _("The request is not valid: %(reason)s") % {"reason": exc},
-        "invalid",
-    )
+    if str(exc).startswith("Cannot parse request body"):
+        message = _("The request body is not a readable JSON object.")
+    else:
+        message = _("The request is not valid: %(reason)s") % {"reason": exc}
+    return _error(request, exc.status_code, message, "invalid")
 
 
 @api.exception_handler(PermissionDenied)

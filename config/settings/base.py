@@ -213,6 +213,8 @@ VOLUNTEER_REMINDER_HOURS = tuple(
         reverse=True,
     )
 )
+# Coordinators hear about under-staffed shifts this many days ahead.
+VOLUNTEER_UNDERSTAFFED_DAYS = env_int("VOLUNTEER_UNDERSTAFFED_DAYS", 3, minimum=1, maximum=60)
 # After this many no-shows a volunteer's own sign-up pauses until a coordinator lifts it.
 VOLUNTEER_NO_SHOW_PAUSE_AFTER = env_int("VOLUNTEER_NO_SHOW_PAUSE_AFTER", 3, minimum=1, maximum=50)
 # Checking in later than this many minutes after the start counts as late.

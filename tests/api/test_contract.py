@@ -193,3 +193,19 @@ def test_a_replayed_token_creation_answers_without_the_secret(client, coordinato
     assert {k: v for k, v in first.json().items() if k != "token"} == {
         k: v for k, v in again.json().items() if k != "token"
     }
+
+
+@pytest.mark.parametrize("body", ["true", "1", '"reden"', "[]", "null"])
+def test_a_body_that_is_not_a_json_object_is_a_400_in_dutch(coordinator_token, body):
+    # An operation whose fields all have defaults once accepted any JSON value as its body.
+    response = Client().post(
+        "/api/v1/uitlening/reservations/1/cancel",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {coordinator_token}",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "De inhoud van de aanvraag is geen leesbaar JSON-object.",
+        "code": "invalid",
+    }

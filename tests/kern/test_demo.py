@@ -80,6 +80,7 @@ def test_demo_modules_are_found_by_autodiscovery_kern_first_then_in_app_order():
         "uitlening.demos.partners",
         "uitlening.demos.points",
         "uitlening.demos.holds",
+        "vrijwilligers.demo",
     ]
 
 
@@ -101,6 +102,7 @@ def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
         "Lidmaatschappen",
         "Ruilwinkel",
         "Wachtlijst Fietsbib",
+        "Vrijwilligers en diensten",
     }
     assert load_demo() == printed
 

@@ -53,7 +53,7 @@ def thresholds() -> tuple[int, ...]:
 
 
 def understaffed_days() -> int:
-    return int(getattr(settings, "VOLUNTEER_UNDERSTAFFED_DAYS", 3))
+    return int(settings.VOLUNTEER_UNDERSTAFFED_DAYS)
 
 
 def due_threshold(

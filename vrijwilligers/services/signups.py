@@ -255,7 +255,8 @@ def cancel_signup(
 ) -> Signup:
     """Cancel a sign-up: a volunteer their own (until the deadline when confirmed; a
     waitlist place at any time), a coordinator anyone's with a reason (logged). The place
-    goes to the first on the waitlist who can still be scheduled, who is told. Cancelling
+    goes to the first on the waitlist who can still be scheduled, who is told (before the
+deadline only: see ``promote``). Cancelling
     what is cancelled already changes nothing."""
     permissions.require(actor, WORK, MANAGE)
     coordinator = actor.has_perm(MANAGE)
@@ -342,7 +343,15 @@ def _cancel(
 def promote(held: Locked, *, place: int, now: dt.datetime, source: str = "") -> Signup | None:
     """Move the first on the waitlist who can still be scheduled into ``place`` (under
     the caller's locks) and queue the ``promoted`` mail. Someone who cannot (an
-    overlapping shift meanwhile, a pause, an expired skill) keeps waiting."""
+    overlapping shift meanwhile, a pause, an expired skill) keeps waiting.
+
+    Past the sign-up deadline nobody is promoted: they could no longer cancel a place
+    they did not choose at that moment, so an unread mail would become a no-show. The
+    place stays open for the coordinator (told by the under-staffed reminder when the
+    shift drops below its minimum), who can assign from the waitlist; the waiters keep
+    their order."""
+    if deadline_refusal(shift=held.shift, now=now) is not None:
+        return None
     for candidate in held.waitlisted:
         volunteer = held.volunteers.get(candidate.volunteer_id)
         if volunteer is None:

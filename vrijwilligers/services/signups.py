@@ -254,10 +254,10 @@ def cancel_signup(
     source: str = "",
 ) -> Signup:
     """Cancel a sign-up: a volunteer their own (until the deadline when confirmed; a
-    waitlist place at any time), a coordinator anyone's with a reason (logged). The place
-    goes to the first on the waitlist who can still be scheduled, who is told (before the
-deadline only: see ``promote``). Cancelling
-    what is cancelled already changes nothing."""
+        waitlist place at any time), a coordinator anyone's with a reason (logged). The place
+        goes to the first on the waitlist who can still be scheduled, who is told (before the
+    deadline only: see ``promote``). Cancelling
+        what is cancelled already changes nothing."""
     permissions.require(actor, WORK, MANAGE)
     coordinator = actor.has_perm(MANAGE)
     own = Volunteer.objects.filter(pk=signup.volunteer_id, user=actor).exists()
@@ -311,6 +311,7 @@ def _cancel(
     current = next((s for s in held.signups if s.pk == signup.pk), None)
     if current is None:
         return Signup.objects.get(pk=signup.pk)
+    refuse_if_attendance_recorded(current, held.shift)
     if self_service and current.status == Signup.Status.CONFIRMED:
         late = deadline_refusal(shift=held.shift, now=now)
         if late is not None:
@@ -338,6 +339,26 @@ def _cancel(
     if freed is not None and held.shift.cancelled_at is None and held.shift.ends_at > now:
         promote(held, place=freed, now=now, source=source)
     return current
+
+
+def refuse_if_attendance_recorded(signup: Signup, shift: Shift) -> None:
+    """A sign-up with attendance (present, late, no-show) counts for hours, allowances
+    and the no-show pause: it is corrected on the attendance screen, never cancelled."""
+    if not signup.attendance:
+        return
+    volunteer = signup.volunteer
+    values = {"name": volunteer.first_name, "shift": shift_label(shift)}
+    if signup.attendance == Signup.Attendance.NO_SHOW:
+        message = _(
+            "%(name)s is recorded as not having come for %(shift)s: correct the attendance "
+            "instead of removing the sign-up."
+        )
+    else:
+        message = _(
+            "%(name)s is already checked in for %(shift)s: correct the attendance instead "
+            "of removing the sign-up."
+        )
+    raise DomainError(message % values, code="attendance_recorded")
 
 
 def promote(held: Locked, *, place: int, now: dt.datetime, source: str = "") -> Signup | None:

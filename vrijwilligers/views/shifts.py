@@ -167,12 +167,7 @@ def shift_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "next": request.get_full_path(),
     }
     if coordinator:
-        context["candidates"] = (
-            Volunteer.objects.filter(is_active=True, user__is_active=True)
-            .exclude(signups__shift=shift, signups__status__in=selectors.ACTIVE)
-            .select_related("user")
-            .order_by("user__first_name", "user__last_name", "pk")[:500]
-        )
+        context["candidates"] = selectors.assign_candidates(shift=shift)
     return render(request, "vrijwilligers/shift_detail.html", context)
 
 

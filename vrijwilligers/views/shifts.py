@@ -95,6 +95,7 @@ def _answer(
 
 
 @role_required(WORK, MANAGE)
+@never_cache
 @require_GET
 def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The coming shifts at my locations, by day, each with a sign-up button."""
@@ -124,6 +125,7 @@ def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(WORK, MANAGE)
+@never_cache
 @require_GET
 def shift_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My coming shifts and waitlist places, my open swap offers, and places others
@@ -217,6 +219,7 @@ def _after(request: AuthenticatedHttpRequest, error: str, done: str) -> HttpResp
 
 
 @role_required(WORK)
+@never_cache
 @require_POST
 def shift_swap_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = get_object_or_404(Signup.objects.select_related("shift__location"), pk=pk)
@@ -238,6 +241,7 @@ def shift_swap_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @role_required(WORK, MANAGE)
+@never_cache
 @require_POST
 def shift_swap_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     swap = get_object_or_404(SwapRequest.objects.select_related("signup__volunteer"), pk=pk)
@@ -250,6 +254,7 @@ def shift_swap_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @role_required(WORK)
+@never_cache
 @require_POST
 def shift_swap_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     swap = get_object_or_404(SwapRequest.objects.select_related("signup__shift__location"), pk=pk)
@@ -268,6 +273,7 @@ def shift_swap_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_POST
 def shift_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift.objects.select_related("location"), pk=pk)
@@ -300,6 +306,7 @@ def shift_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_POST
 def shift_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = get_object_or_404(Signup.objects.select_related("shift", "volunteer__user"), pk=pk)

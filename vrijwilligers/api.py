@@ -33,8 +33,9 @@ from kern.api_contract import (
 from kern.errors import NotFound
 from kern.models import Location
 from vrijwilligers import services
-from vrijwilligers.models import Shift, Signup, Volunteer
+from vrijwilligers.models import Shift, Signup
 from vrijwilligers.selectors import signups as selectors
+from vrijwilligers.selectors.profiles import profile_of_user
 from vrijwilligers.services.signups import MANAGE, MAX_REASON, WORK
 
 router = Router(tags=["vrijwilligers"])
@@ -140,7 +141,7 @@ def list_shifts(request: HttpRequest, filters: Query[ShiftFilter]) -> list[dict[
     shifts = selectors.upcoming_shifts(
         locations=locations, now=max(since, timezone.now()), until=until
     )[filters.offset : filters.offset + filters.limit]
-    volunteer = Volunteer.objects.filter(user=user).first()
+    volunteer = profile_of_user(user.pk)
     mine = selectors.my_active_signups(volunteer=volunteer) if volunteer else {}
     answer = []
     for shift in shifts:

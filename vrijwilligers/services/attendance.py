@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern import audit, permissions
@@ -23,14 +23,10 @@ from kern.errors import DomainError, NotAllowed, NotFound
 from kern.models import Location, User
 from vrijwilligers.models import Shift, Signup, Volunteer
 from vrijwilligers.selectors import hours as hours_selectors
+from vrijwilligers.selectors.signups import shift_label as shift_label
+from vrijwilligers.services.people import own_volunteer
 
 MAX_HOURS = Decimal("24")
-
-
-def shift_label(shift: Shift) -> str:
-    """“Balie · Uitdeelpunt Centrum · za 12/12 9:00”, in the active language."""
-    start = timezone.localtime(shift.starts_at)
-    return f"{shift.role} · {shift.location.name} · {dateformat.format(start, 'D d/m G:i')}"
 
 
 def shift_times(shift: Shift) -> str:
@@ -165,9 +161,8 @@ def check_in_by_card(
 
 def check_in_self(*, user: User, signup_id: int, source: str = "") -> CheckInOutcome:
     """ "I am here" on the volunteer's own screen, for one of their own sign-ups."""
-    permissions.require(user, "kern.work_shifts")
-    volunteer = Volunteer.objects.filter(user=user).first()
-    if volunteer is None or not Signup.objects.filter(pk=signup_id, volunteer=volunteer).exists():
+    volunteer = own_volunteer(user)
+    if not Signup.objects.filter(pk=signup_id, volunteer=volunteer).exists():
         raise NotFound(_("This sign-up is not yours."))
     return check_in(volunteer_id=volunteer.pk, actor=user, signup_id=signup_id, source=source)
 

@@ -29,6 +29,7 @@ from vrijwilligers.selectors.signups import (
     refusal_to_schedule,
     shift_label,
 )
+from vrijwilligers.services.people import own_volunteer
 
 WORK = "kern.work_shifts"
 MANAGE = "kern.manage_shifts"
@@ -36,17 +37,6 @@ MAX_REASON = 200
 # A cancel locks the volunteers on the waitlist before the shift; one who joined the
 # waitlist in between makes it start again with them included (rare: a few at most).
 LOCK_ATTEMPTS = 5
-
-
-def volunteer_of(user: User) -> Volunteer:
-    """The volunteer profile of ``user``, or a clear refusal."""
-    volunteer = Volunteer.objects.select_related("user").filter(user=user).first()
-    if volunteer is None:
-        raise DomainError(
-            _("You have no volunteer profile yet: ask the coordinator to make one."),
-            code="no_volunteer_profile",
-        )
-    return volunteer
 
 
 def reason_text(reason: str, *, required: bool) -> str:
@@ -148,7 +138,7 @@ def sign_up(
     shift one is in or waits for returns that sign-up: a retry changes nothing.
     Refused with the reason of ``refusal_to_schedule`` (self-service rules)."""
     permissions.require(actor, WORK)
-    profile = volunteer_of(actor)
+    profile = own_volunteer(actor)
     now = now or timezone.now()
     with transaction.atomic():
         held = lock(volunteer_ids=[profile.pk], shift_id=shift.pk)

@@ -27,11 +27,14 @@ from kern.permissions import AuthenticatedHttpRequest, role_required
 from vrijwilligers import services
 from vrijwilligers.models import Shift, Signup, SwapRequest, Volunteer
 from vrijwilligers.selectors import signups as selectors
+from vrijwilligers.selectors.profiles import profile_of_user
 from vrijwilligers.services.signups import MANAGE, WORK
 
 
 def _volunteer(request: AuthenticatedHttpRequest) -> Volunteer | None:
-    return Volunteer.objects.select_related("user").filter(user=request.user).first()
+    """My profile, or None: a coordinator without one still sees the shifts (writes
+    refuse through ``services.own_volunteer``)."""
+    return profile_of_user(request.user.pk)
 
 
 def _back(request: AuthenticatedHttpRequest, default: str) -> HttpResponseRedirect:

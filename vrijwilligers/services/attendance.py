@@ -27,6 +27,7 @@ from vrijwilligers.selectors.signups import shift_label as shift_label
 from vrijwilligers.services.people import own_volunteer
 
 MAX_HOURS = Decimal("24")
+MAX_REASON = 200
 
 
 def shift_times(shift: Shift) -> str:
@@ -124,8 +125,12 @@ def check_in(
     candidates = hours_selectors.checkin_candidates(volunteer=volunteer, now=now, location=location)
     if signup_id is not None:
         candidates = candidates.filter(pk=signup_id)
-    found = candidates.first()
-    if found is None:
+    # Still checked in for a running shift and scanning for the next: the next one.
+    found = candidates.filter(checked_in_at__isnull=True).first() or candidates.first()
+    signup = _locked_signup(found.pk) if found is not None else None
+    # Re-checked under the lock: a cancel (of the sign-up or the shift) may have
+    # committed since the sign-up was chosen.
+    if signup is None or signup.status != Signup.Status.CONFIRMED or signup.shift.cancelled_at:
         if location is not None:
             message = _("%(name)s has no shift at %(location)s now: nothing to check in for.") % {
                 "name": volunteer.first_name,
@@ -136,7 +141,6 @@ def check_in(
                 "name": volunteer.first_name
             }
         raise DomainError(message, code="no_shift_now")
-    signup = _locked_signup(found.pk)
     signup.volunteer = volunteer
     if signup.checked_in_at is not None:
         return CheckInOutcome(signup=signup, already=True)
@@ -301,6 +305,10 @@ def lift_signup_pause(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason to lift the pause."), field="reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(
+            _("Keep the reason under %(max)d characters.") % {"max": MAX_REASON}, field="reason"
+        )
     volunteer = _locked_volunteer(volunteer_id)
     if volunteer.signup_paused_at is None:
         return volunteer
@@ -310,7 +318,7 @@ def lift_signup_pause(
         obj=volunteer,
         source=source,
         details={
-            "reason": reason[:200],
+            "reason": reason,
             "paused_at": volunteer.signup_paused_at.isoformat(),
             "paused_reason": volunteer.signup_paused_reason,
         },

@@ -31,10 +31,11 @@ from kern.api_contract import (
     text,
 )
 from kern.errors import NotFound
-from kern.models import Location
+from kern.models import Location, User
 from vrijwilligers import services
-from vrijwilligers.models import Shift, Signup, Volunteer
+from vrijwilligers.models import Shift, Signup
 from vrijwilligers.selectors import signups as selectors
+from vrijwilligers.selectors.profiles import profile_of_user
 from vrijwilligers.services.signups import MANAGE, MAX_REASON, WORK
 
 router = Router(tags=["vrijwilligers"])
@@ -93,8 +94,13 @@ def _shift(pk: int) -> Shift:
     return shift
 
 
-def _signup(pk: int) -> Signup:
-    signup = Signup.objects.select_related("shift__location", "volunteer").filter(pk=pk).first()
+def _signup(pk: int, *, user: User | None = None) -> Signup:
+    """The sign-up ``pk``; for ``user`` who is not a coordinator only their own, and
+    someone else's answers as a missing one (ids do not reveal who is signed up)."""
+    rows = Signup.objects.select_related("shift__location", "volunteer").filter(pk=pk)
+    if user is not None and not user.has_perm(MANAGE):
+        rows = rows.filter(volunteer__user=user)
+    signup = rows.first()
     if signup is None:
         raise NotFound(_("Sign-up %(id)s does not exist.") % {"id": pk})
     return signup
@@ -140,7 +146,7 @@ def list_shifts(request: HttpRequest, filters: Query[ShiftFilter]) -> list[dict[
     shifts = selectors.upcoming_shifts(
         locations=locations, now=max(since, timezone.now()), until=until
     )[filters.offset : filters.offset + filters.limit]
-    volunteer = Volunteer.objects.filter(user=user).first()
+    volunteer = profile_of_user(user.pk)
     mine = selectors.my_active_signups(volunteer=volunteer) if volunteer else {}
     answer = []
     for shift in shifts:
@@ -217,13 +223,16 @@ def cancel_signup(
 ) -> Status[Any]:
     """Cancel your sign-up (a confirmed place until the deadline; a waitlist place at
     any time); the first on the waitlist moves up and is told. A coordinator removes
-    anyone, with a `reason`. Someone else's sign-up is refused (403). Cancelling what
+    anyone, with a `reason`. Someone else's sign-up answers 404, as a missing one. Cancelling what
     is cancelled answers it unchanged."""
 
     def perform() -> tuple[int, dict[str, Any]]:
         user = caller(request)
         signup = services.cancel_signup(
-            actor=user, signup=_signup(signup_id), reason=payload.reason, source="api:cancel_signup"
+            actor=user,
+            signup=_signup(signup_id, user=user),
+            reason=payload.reason,
+            source="api:cancel_signup",
         )
         return 200, signup_out(signup)
 

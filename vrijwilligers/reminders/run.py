@@ -93,6 +93,19 @@ def _hours_of(key: str) -> int | None:
     return int(last) if key.startswith("shift_soon:") and last.isdigit() else None
 
 
+class RenderError(Exception):
+    """A template could not be rendered; names the template and the kind of error only,
+    because the original message may quote the context (names, addresses), and it is
+    stored in ``last_error``."""
+
+
+def _render_one(engine: Engine, name: str, context: dict[str, object]) -> str:
+    try:
+        return str(engine.get_template(name).render(Context(context, autoescape=False)))
+    except Exception as exc:
+        raise RenderError(f"{name}: {type(exc).__name__}") from exc
+
+
 def render(reminder: ShiftReminder) -> tuple[str, str, str]:
     """(subject, body, language) in the recipient's language. Only the recipient's own
     first name appears, never other volunteers' names."""
@@ -102,6 +115,9 @@ def render(reminder: ShiftReminder) -> tuple[str, str, str]:
     with translation.override(language):
         confirmed = shift.signups.filter(status=Signup.Status.CONFIRMED).count()
         context = {
+            # The promoted templates name the objects; the others use the flat names.
+            "recipient": recipient,
+            "shift": shift,
             "first_name": recipient.first_name or recipient.username,
             "role": shift.role,
             "point": shift.location.name,
@@ -120,10 +136,7 @@ def render(reminder: ShiftReminder) -> tuple[str, str, str]:
             f"vrijwilligers/reminders/{reminder.kind}_body.txt",
         )
         # Plain text: no HTML escaping (a "&" in a role stays "&").
-        subject_text, body_text = (
-            str(engine.get_template(name).render(Context(context, autoescape=False)))
-            for name in names
-        )
+        subject_text, body_text = (_render_one(engine, name, context) for name in names)
     subject = " ".join(subject_text.split())
     body = re.sub(r"\n{3,}", "\n\n", body_text.strip()) + "\n"
     if not subject or not body.strip():

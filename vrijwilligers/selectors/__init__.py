@@ -27,6 +27,9 @@ from vrijwilligers.selectors.profiles import (
     note_history as note_history,
 )
 from vrijwilligers.selectors.profiles import (
+    profile_of_user as profile_of_user,
+)
+from vrijwilligers.selectors.profiles import (
     skills_of as skills_of,
 )
 from vrijwilligers.selectors.profiles import (
@@ -34,9 +37,6 @@ from vrijwilligers.selectors.profiles import (
 )
 from vrijwilligers.selectors.profiles import (
     volunteer_for_calendar_token as volunteer_for_calendar_token,
-)
-from vrijwilligers.selectors.profiles import (
-    volunteer_of as volunteer_of,
 )
 from vrijwilligers.selectors.profiles import (
     volunteer_rows as volunteer_rows,

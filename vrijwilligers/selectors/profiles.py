@@ -74,7 +74,9 @@ def volunteer_by_id(volunteer_id: int) -> Volunteer | None:
     )
 
 
-def volunteer_of(user_id: int) -> Volunteer | None:
+def profile_of_user(user_id: int) -> Volunteer | None:
+    """The volunteer profile of a user, or None (a coordinator often has none). Where a
+    profile is required, ``services.own_volunteer`` refuses instead."""
     return Volunteer.objects.select_related("user").filter(user_id=user_id).first()
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -320,6 +320,24 @@ def swap_offers_for(*, volunteer: Volunteer, now: dt.datetime) -> list[SwapReque
 class Roster:
     confirmed: list[Signup]
     waitlisted: list[Signup]
+
+
+def assign_candidates(*, shift: Shift, limit: int = 500) -> list[Volunteer]:
+    """Whom a coordinator can assign to ``shift``: the active volunteers of its location
+    who are not confirmed in it, by name. Someone who cancelled before is offered again;
+    someone on its waitlist too, with ``waiting`` set (assigning confirms them)."""
+    in_shift = Signup.objects.filter(shift=shift, volunteer=OuterRef("pk"))
+    rows = (
+        Volunteer.objects.filter(
+            is_active=True, user__is_active=True, user__locations=shift.location_id
+        )
+        .exclude(Exists(in_shift.filter(status=Signup.Status.CONFIRMED)))
+        .annotate(waiting=Exists(in_shift.filter(status=Signup.Status.WAITLISTED)))
+        .select_related("user")
+        .distinct()
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+    return list(rows[:limit])
 
 
 def roster(*, shift: Shift) -> Roster:

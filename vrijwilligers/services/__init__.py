@@ -77,7 +77,6 @@ from vrijwilligers.services.signups import assign_to_shift as assign_to_shift
 from vrijwilligers.services.signups import cancel_signup as cancel_signup
 from vrijwilligers.services.signups import remove_from_shift as remove_from_shift
 from vrijwilligers.services.signups import sign_up as sign_up
-from vrijwilligers.services.signups import volunteer_of as volunteer_of
 from vrijwilligers.services.swaps import offer_swap as offer_swap
 from vrijwilligers.services.swaps import take_swap as take_swap
 from vrijwilligers.services.swaps import withdraw_swap as withdraw_swap

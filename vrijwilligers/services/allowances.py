@@ -32,6 +32,8 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999.99")
 KINDS = {choice.value: choice.label for choice in AllowancePayment.Kind}
 
+MAX_NOTE = 200  # AllowancePayment.note
+
 
 def euro(amount: Decimal) -> str:
     """“€ 1.692,51”: Belgian notation."""
@@ -98,7 +100,11 @@ def record_payment(
     """Record one allowance payment (or, with a negative amount, a correction)."""
     permissions.require(actor, "kern.manage_shifts")
     amount = _money(amount, field="amount")
-    note = (note or "").strip()[:200]
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise DomainError(
+            _("Keep the note under %(max)d characters.") % {"max": MAX_NOTE}, field="note"
+        )
     if amount == 0:
         raise DomainError(_("An amount of € 0 is not a payment."), field="amount")
     if kind not in KINDS:

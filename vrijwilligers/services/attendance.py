@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern import audit, permissions
@@ -23,14 +23,11 @@ from kern.errors import DomainError, NotAllowed, NotFound
 from kern.models import Location, User
 from vrijwilligers.models import Shift, Signup, Volunteer
 from vrijwilligers.selectors import hours as hours_selectors
+from vrijwilligers.selectors.signups import shift_label as shift_label
+from vrijwilligers.services.people import own_volunteer
 
 MAX_HOURS = Decimal("24")
-
-
-def shift_label(shift: Shift) -> str:
-    """“Balie · Uitdeelpunt Centrum · za 12/12 9:00”, in the active language."""
-    start = timezone.localtime(shift.starts_at)
-    return f"{shift.role} · {shift.location.name} · {dateformat.format(start, 'D d/m G:i')}"
+MAX_REASON = 200
 
 
 def shift_times(shift: Shift) -> str:
@@ -128,8 +125,12 @@ def check_in(
     candidates = hours_selectors.checkin_candidates(volunteer=volunteer, now=now, location=location)
     if signup_id is not None:
         candidates = candidates.filter(pk=signup_id)
-    found = candidates.first()
-    if found is None:
+    # Still checked in for a running shift and scanning for the next: the next one.
+    found = candidates.filter(checked_in_at__isnull=True).first() or candidates.first()
+    signup = _locked_signup(found.pk) if found is not None else None
+    # Re-checked under the lock: a cancel (of the sign-up or the shift) may have
+    # committed since the sign-up was chosen.
+    if signup is None or signup.status != Signup.Status.CONFIRMED or signup.shift.cancelled_at:
         if location is not None:
             message = _("%(name)s has no shift at %(location)s now: nothing to check in for.") % {
                 "name": volunteer.first_name,
@@ -140,7 +141,6 @@ def check_in(
                 "name": volunteer.first_name
             }
         raise DomainError(message, code="no_shift_now")
-    signup = _locked_signup(found.pk)
     signup.volunteer = volunteer
     if signup.checked_in_at is not None:
         return CheckInOutcome(signup=signup, already=True)
@@ -165,9 +165,8 @@ def check_in_by_card(
 
 def check_in_self(*, user: User, signup_id: int, source: str = "") -> CheckInOutcome:
     """ "I am here" on the volunteer's own screen, for one of their own sign-ups."""
-    permissions.require(user, "kern.work_shifts")
-    volunteer = Volunteer.objects.filter(user=user).first()
-    if volunteer is None or not Signup.objects.filter(pk=signup_id, volunteer=volunteer).exists():
+    volunteer = own_volunteer(user)
+    if not Signup.objects.filter(pk=signup_id, volunteer=volunteer).exists():
         raise NotFound(_("This sign-up is not yours."))
     return check_in(volunteer_id=volunteer.pk, actor=user, signup_id=signup_id, source=source)
 
@@ -306,6 +305,10 @@ def lift_signup_pause(
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason to lift the pause."), field="reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(
+            _("Keep the reason under %(max)d characters.") % {"max": MAX_REASON}, field="reason"
+        )
     volunteer = _locked_volunteer(volunteer_id)
     if volunteer.signup_paused_at is None:
         return volunteer
@@ -315,7 +318,7 @@ def lift_signup_pause(
         obj=volunteer,
         source=source,
         details={
-            "reason": reason[:200],
+            "reason": reason,
             "paused_at": volunteer.signup_paused_at.isoformat(),
             "paused_reason": volunteer.signup_paused_reason,
         },

@@ -29,6 +29,7 @@ from kern.models import Location, User
 from kern.permissions import require
 from kern.roles import Role
 from vrijwilligers.models import Skill, Volunteer, VolunteerSkill
+from vrijwilligers.selectors.profiles import profile_of_user
 
 MANAGE = "kern.manage_shifts"
 WORK = "kern.work_shifts"
@@ -382,11 +383,16 @@ def read_contact_data(*, actor: User, volunteer: Volunteer, source: str = "") ->
 
 
 def own_volunteer(user: User) -> Volunteer:
-    """The volunteer profile of ``user``, or NotAllowed when they have none."""
+    """The volunteer profile of ``user`` for what a volunteer does themselves (sign up,
+    swap, check in, their profile): the one refusal when they have none, the same from
+    every screen and the API (403, ``no_volunteer_profile``)."""
     require(user, WORK)
-    volunteer = Volunteer.objects.select_related("user").filter(user=user).first()
+    volunteer = profile_of_user(user.pk)
     if volunteer is None:
-        raise NotAllowed(_("You have no volunteer profile yet; ask a coordinator."))
+        raise NotAllowed(
+            _("You have no volunteer profile yet: ask the coordinator to make one."),
+            code="no_volunteer_profile",
+        )
     return volunteer
 
 

@@ -29,6 +29,7 @@ from vrijwilligers.selectors.signups import (
     refusal_to_schedule,
     shift_label,
 )
+from vrijwilligers.services.people import own_volunteer
 
 WORK = "kern.work_shifts"
 MANAGE = "kern.manage_shifts"
@@ -36,17 +37,6 @@ MAX_REASON = 200
 # A cancel locks the volunteers on the waitlist before the shift; one who joined the
 # waitlist in between makes it start again with them included (rare: a few at most).
 LOCK_ATTEMPTS = 5
-
-
-def volunteer_of(user: User) -> Volunteer:
-    """The volunteer profile of ``user``, or a clear refusal."""
-    volunteer = Volunteer.objects.select_related("user").filter(user=user).first()
-    if volunteer is None:
-        raise DomainError(
-            _("You have no volunteer profile yet: ask the coordinator to make one."),
-            code="no_volunteer_profile",
-        )
-    return volunteer
 
 
 def reason_text(reason: str, *, required: bool) -> str:
@@ -148,7 +138,7 @@ def sign_up(
     shift one is in or waits for returns that sign-up: a retry changes nothing.
     Refused with the reason of ``refusal_to_schedule`` (self-service rules)."""
     permissions.require(actor, WORK)
-    profile = volunteer_of(actor)
+    profile = own_volunteer(actor)
     now = now or timezone.now()
     with transaction.atomic():
         held = lock(volunteer_ids=[profile.pk], shift_id=shift.pk)
@@ -254,9 +244,10 @@ def cancel_signup(
     source: str = "",
 ) -> Signup:
     """Cancel a sign-up: a volunteer their own (until the deadline when confirmed; a
-    waitlist place at any time), a coordinator anyone's with a reason (logged). The place
-    goes to the first on the waitlist who can still be scheduled, who is told. Cancelling
-    what is cancelled already changes nothing."""
+        waitlist place at any time), a coordinator anyone's with a reason (logged). The place
+        goes to the first on the waitlist who can still be scheduled, who is told (before the
+    deadline only: see ``promote``). Cancelling
+        what is cancelled already changes nothing."""
     permissions.require(actor, WORK, MANAGE)
     coordinator = actor.has_perm(MANAGE)
     own = Volunteer.objects.filter(pk=signup.volunteer_id, user=actor).exists()
@@ -310,6 +301,7 @@ def _cancel(
     current = next((s for s in held.signups if s.pk == signup.pk), None)
     if current is None:
         return Signup.objects.get(pk=signup.pk)
+    refuse_if_attendance_recorded(current, held.shift)
     if self_service and current.status == Signup.Status.CONFIRMED:
         late = deadline_refusal(shift=held.shift, now=now)
         if late is not None:
@@ -339,10 +331,38 @@ def _cancel(
     return current
 
 
+def refuse_if_attendance_recorded(signup: Signup, shift: Shift) -> None:
+    """A sign-up with attendance (present, late, no-show) counts for hours, allowances
+    and the no-show pause: it is corrected on the attendance screen, never cancelled."""
+    if not signup.attendance:
+        return
+    volunteer = signup.volunteer
+    values = {"name": volunteer.first_name, "shift": shift_label(shift)}
+    if signup.attendance == Signup.Attendance.NO_SHOW:
+        message = _(
+            "%(name)s is recorded as not having come for %(shift)s: correct the attendance "
+            "instead of removing the sign-up."
+        )
+    else:
+        message = _(
+            "%(name)s is already checked in for %(shift)s: correct the attendance instead "
+            "of removing the sign-up."
+        )
+    raise DomainError(message % values, code="attendance_recorded")
+
+
 def promote(held: Locked, *, place: int, now: dt.datetime, source: str = "") -> Signup | None:
     """Move the first on the waitlist who can still be scheduled into ``place`` (under
     the caller's locks) and queue the ``promoted`` mail. Someone who cannot (an
-    overlapping shift meanwhile, a pause, an expired skill) keeps waiting."""
+    overlapping shift meanwhile, a pause, an expired skill) keeps waiting.
+
+    Past the sign-up deadline nobody is promoted: they could no longer cancel a place
+    they did not choose at that moment, so an unread mail would become a no-show. The
+    place stays open for the coordinator (told by the under-staffed reminder when the
+    shift drops below its minimum), who can assign from the waitlist; the waiters keep
+    their order."""
+    if deadline_refusal(shift=held.shift, now=now) is not None:
+        return None
     for candidate in held.waitlisted:
         volunteer = held.volunteers.get(candidate.volunteer_id)
         if volunteer is None:

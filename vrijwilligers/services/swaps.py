@@ -16,13 +16,13 @@ from kern.errors import Conflict, DomainError, NotAllowed
 from kern.models import User
 from vrijwilligers.models import Signup, SwapRequest
 from vrijwilligers.selectors.signups import shift_label
+from vrijwilligers.services.people import own_volunteer
 from vrijwilligers.services.signups import (
     MANAGE,
     WORK,
     lock,
     reason_text,
     refuse_unless_schedulable,
-    volunteer_of,
 )
 
 
@@ -47,7 +47,7 @@ def offer_swap(
     """Offer one's confirmed place to another volunteer, before the shift starts.
     Offering it again returns the open offer."""
     permissions.require(actor, WORK)
-    volunteer = volunteer_of(actor)
+    volunteer = own_volunteer(actor)
     if signup.volunteer_id != volunteer.pk:
         raise NotAllowed(_("You can only offer your own place."), code="not_your_signup")
     note = reason_text(note, required=False)
@@ -103,7 +103,7 @@ def take_swap(
     like a sign-up (deadline, note, skill, overlap, hours, location, pause), and when the
     offer is no longer open."""
     permissions.require(actor, WORK)
-    taker = volunteer_of(actor)
+    taker = own_volunteer(actor)
     now = now or timezone.now()
     offered = Signup.objects.get(pk=swap.signup_id)
     if offered.volunteer_id == taker.pk:

@@ -27,11 +27,14 @@ from kern.permissions import AuthenticatedHttpRequest, role_required
 from vrijwilligers import services
 from vrijwilligers.models import Shift, Signup, SwapRequest, Volunteer
 from vrijwilligers.selectors import signups as selectors
+from vrijwilligers.selectors.profiles import profile_of_user
 from vrijwilligers.services.signups import MANAGE, WORK
 
 
 def _volunteer(request: AuthenticatedHttpRequest) -> Volunteer | None:
-    return Volunteer.objects.select_related("user").filter(user=request.user).first()
+    """My profile, or None: a coordinator without one still sees the shifts (writes
+    refuse through ``services.own_volunteer``)."""
+    return profile_of_user(request.user.pk)
 
 
 def _back(request: AuthenticatedHttpRequest, default: str) -> HttpResponseRedirect:
@@ -95,6 +98,7 @@ def _answer(
 
 
 @role_required(WORK, MANAGE)
+@never_cache
 @require_GET
 def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The coming shifts at my locations, by day, each with a sign-up button."""
@@ -124,6 +128,7 @@ def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(WORK, MANAGE)
+@never_cache
 @require_GET
 def shift_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """My coming shifts and waitlist places, my open swap offers, and places others
@@ -167,12 +172,7 @@ def shift_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "next": request.get_full_path(),
     }
     if coordinator:
-        context["candidates"] = (
-            Volunteer.objects.filter(is_active=True, user__is_active=True)
-            .exclude(signups__shift=shift, signups__status__in=selectors.ACTIVE)
-            .select_related("user")
-            .order_by("user__first_name", "user__last_name", "pk")[:500]
-        )
+        context["candidates"] = selectors.assign_candidates(shift=shift)
     return render(request, "vrijwilligers/shift_detail.html", context)
 
 
@@ -222,6 +222,7 @@ def _after(request: AuthenticatedHttpRequest, error: str, done: str) -> HttpResp
 
 
 @role_required(WORK)
+@never_cache
 @require_POST
 def shift_swap_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = get_object_or_404(Signup.objects.select_related("shift__location"), pk=pk)
@@ -243,6 +244,7 @@ def shift_swap_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @role_required(WORK, MANAGE)
+@never_cache
 @require_POST
 def shift_swap_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     swap = get_object_or_404(SwapRequest.objects.select_related("signup__volunteer"), pk=pk)
@@ -255,6 +257,7 @@ def shift_swap_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @role_required(WORK)
+@never_cache
 @require_POST
 def shift_swap_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     swap = get_object_or_404(SwapRequest.objects.select_related("signup__shift__location"), pk=pk)
@@ -273,6 +276,7 @@ def shift_swap_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_POST
 def shift_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift.objects.select_related("location"), pk=pk)
@@ -305,6 +309,7 @@ def shift_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_POST
 def shift_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = get_object_or_404(Signup.objects.select_related("shift", "volunteer__user"), pk=pk)

@@ -194,7 +194,7 @@ def volunteer_paper_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 
 @role_required(WORK)
 def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
-    volunteer = selectors.volunteer_of(request.user.pk)
+    volunteer = selectors.profile_of_user(request.user.pk)
     if volunteer is None:
         return render(request, "vrijwilligers/volunteer_profile.html", {"volunteer": None})
     form = AvailabilityForm(
@@ -245,7 +245,7 @@ def note_detail(request: AuthenticatedHttpRequest) -> HttpResponse:
     confirms here that they read it."""
     note = current_note()
     acknowledgement = None
-    if request.user.has_perm(WORK) and selectors.volunteer_of(request.user.pk) is not None:
+    if request.user.has_perm(WORK) and selectors.profile_of_user(request.user.pk) is not None:
         if request.method == "POST":
             try:
                 services.acknowledge_note(

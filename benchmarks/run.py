@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_holds,
             bench_points,
             bench_seasonal,
+            bench_shifts,
             bench_stock,
         )
         from benchmarks.harness import Measurement, measure, report
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_seasonal.benchmarks(args.repeat, client_for),
             bench_points.benchmarks(args.repeat, client_for),
             bench_holds.benchmarks(args.repeat, client_for),
+            bench_shifts.benchmarks(args.repeat, client_for),
         ]
         for suite in suites:
             for name, func, repeat, extra in suite:

@@ -143,11 +143,12 @@ def list_shifts(request: HttpRequest, filters: Query[ShiftFilter]) -> list[dict[
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     until = since + dt.timedelta(days=filters.days)
-    shifts = selectors.upcoming_shifts(
+    upcoming = selectors.upcoming_shifts(
         locations=locations, now=max(since, timezone.now()), until=until
-    )[filters.offset : filters.offset + filters.limit]
+    )
+    shifts = list(upcoming[filters.offset : filters.offset + filters.limit])
     volunteer = profile_of_user(user.pk)
-    mine = selectors.my_active_signups(volunteer=volunteer) if volunteer else {}
+    mine = selectors.my_active_signups(volunteer=volunteer, shifts=shifts) if volunteer else {}
     answer = []
     for shift in shifts:
         signup = mine.get(shift.pk)

@@ -5,6 +5,7 @@ coordinator assign and promotion from the waitlist all ask it, inside their lock
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -261,13 +262,14 @@ def locations_of(user: User) -> QuerySet[Location] | None:
     return user.locations.all()
 
 
-def my_active_signups(*, volunteer: Volunteer) -> dict[int, Signup]:
-    """The volunteer's confirmed and waitlisted sign-ups by shift id."""
+def my_active_signups(*, volunteer: Volunteer, shifts: Iterable[Shift]) -> dict[int, Signup]:
+    """The volunteer's confirmed and waitlisted sign-ups in ``shifts``, by shift id (only
+    those: a volunteer of many years has thousands of sign-ups)."""
     return {
         s.shift_id: s
-        for s in Signup.objects.filter(volunteer=volunteer, status__in=ACTIVE).select_related(
-            "shift"
-        )
+        for s in Signup.objects.filter(
+            volunteer=volunteer, status__in=ACTIVE, shift_id__in=[shift.pk for shift in shifts]
+        ).select_related("shift")
     }
 
 
@@ -299,7 +301,13 @@ def swap_offers_for(*, volunteer: Volunteer, now: dt.datetime) -> list[SwapReque
     """Open swap requests of others, at the volunteer's locations, not yet started, for
     shifts the volunteer is not confirmed in."""
     locations = locations_of(volunteer.user)
+    # The open requests first (few, by the partial unique index): left to itself the
+    # planner walks every coming shift at the locations and its sign-ups instead.
+    open_ids = list(
+        SwapRequest.objects.filter(status=SwapRequest.Status.OPEN).values_list("pk", flat=True)
+    )
     offers = SwapRequest.objects.filter(
+        pk__in=open_ids,
         status=SwapRequest.Status.OPEN,
         signup__status=Signup.Status.CONFIRMED,
         signup__shift__starts_at__gt=now,

@@ -71,7 +71,11 @@ def _card(
         Shift.objects.select_related("location", "required_skill").filter(pk=shift.pk)
     ).get()
     volunteer = _volunteer(request)
-    mine = selectors.my_active_signups(volunteer=volunteer).get(shift.pk) if volunteer else None
+    mine = (
+        selectors.my_active_signups(volunteer=volunteer, shifts=[shift]).get(shift.pk)
+        if volunteer
+        else None
+    )
     context = {
         "row": _row(fresh, mine, timezone.now()),
         "message": message,
@@ -110,7 +114,7 @@ def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )[:300]
     )
     volunteer = _volunteer(request)
-    mine = selectors.my_active_signups(volunteer=volunteer) if volunteer else {}
+    mine = selectors.my_active_signups(volunteer=volunteer, shifts=shifts) if volunteer else {}
     days: dict[dt.date, list[dict[str, Any]]] = {}
     for shift in shifts:
         signup = mine.get(shift.pk)
@@ -162,7 +166,11 @@ def shift_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if locations is not None and not locations.filter(pk=shift.location_id).exists():
         return render(request, "403.html", status=403)
     volunteer = _volunteer(request)
-    mine = selectors.my_active_signups(volunteer=volunteer).get(shift.pk) if volunteer else None
+    mine = (
+        selectors.my_active_signups(volunteer=volunteer, shifts=[shift]).get(shift.pk)
+        if volunteer
+        else None
+    )
     context: dict[str, Any] = {
         "shift": shift,
         "roster": selectors.roster(shift=shift),

@@ -143,7 +143,6 @@ def allowance_ceilings(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(COORDINATOR)
-@never_cache
 @require_GET
 def allowance_named_list_csv(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """The yearly named list: volunteer, day, kind, amount (net of corrections)."""

@@ -154,7 +154,6 @@ def _log_export(request: AuthenticatedHttpRequest, year: int, fmt: str) -> None:
 
 
 @role_required(COORDINATOR)
-@never_cache
 @require_GET
 def hours_csv(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """For Excel in nl-BE: semicolons, decimal commas and a byte order mark."""
@@ -171,7 +170,6 @@ def hours_csv(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
 
 
 @role_required(COORDINATOR)
-@never_cache
 @require_GET
 def hours_xlsx(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     rows = list(hours_table(year))

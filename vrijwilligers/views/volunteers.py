@@ -237,7 +237,6 @@ def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @require_POST
 @role_required(WORK)
 def my_calendar_token(request: AuthenticatedHttpRequest) -> HttpResponse:

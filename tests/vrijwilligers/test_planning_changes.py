@@ -4,6 +4,7 @@ the volunteers of a shift."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 from django.core import mail
@@ -20,7 +21,14 @@ from tests.vrijwilligers.factories_planning import (
     waitlist,
 )
 from vrijwilligers import services
-from vrijwilligers.models import ClosingDay, Shift, ShiftMessage, ShiftTemplate, Signup
+from vrijwilligers.models import (
+    ClosingDay,
+    Shift,
+    ShiftMessage,
+    ShiftTemplate,
+    Signup,
+    SwapRequest,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +191,50 @@ def test_cancelling_a_shift_cancels_its_signups_and_mails_after_commit(
     assert all("Lekkend dak" in m.body for m in mail.outbox)
     assert mail.outbox[0].subject.startswith("Dienst geannuleerd: Balie · ")
     assert AuditEntry.objects.filter(action="cancel", object_id=str(shift.pk)).exists()
+
+
+def test_cancelling_a_shift_withdraws_the_open_swap_offers_of_its_signups(coordinator, point):
+    shift = PlanningShiftFactory(location=point)
+    sara = confirm(shift, PlanningVolunteerFactory(user__first_name="Sara"))
+    offer = SwapRequest.objects.create(signup=sara)
+
+    services.cancel_shift(actor=coordinator, shift=shift, reason="Lekkend dak", now=NOW)
+
+    offer.refresh_from_db()
+    assert (offer.status, offer.closed_at) == ("withdrawn", NOW)
+
+
+def test_a_closing_day_withdraws_the_open_swap_offers_of_the_shifts_it_cancels(coordinator, point):
+    shift = PlanningShiftFactory(location=point, starts_at=local(dt.date(2030, 1, 5), 9))
+    offer = SwapRequest.objects.create(signup=confirm(shift))
+
+    services.add_closing_day(
+        actor=coordinator, day=dt.date(2030, 1, 5), reason="Storm", location=point, now=NOW
+    )
+
+    offer.refresh_from_db()
+    assert (offer.status, offer.closed_at) == ("withdrawn", NOW)
+
+
+def test_a_cancel_mail_that_cannot_be_sent_is_logged(
+    coordinator, point, django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    shift = PlanningShiftFactory(location=point)
+    confirm(shift, PlanningVolunteerFactory(user__first_name="Sara"))
+
+    def refuse(self, fail_silently=False):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    with (
+        caplog.at_level(logging.ERROR, logger="vrijwilligers.services.planning_shifts"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.cancel_shift(actor=coordinator, shift=shift, reason="Storm", now=NOW)
+
+    assert Signup.objects.get(shift=shift).status == "cancelled"  # the cancel itself holds
+    [record] = caplog.records
+    assert "not sent" in record.getMessage() and str(shift.pk) in record.getMessage()
 
 
 def test_cancelling_twice_is_refused(coordinator, point):

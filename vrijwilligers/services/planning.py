@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
@@ -342,16 +342,18 @@ def update_template(
 
     # A cancelled shift stays (it holds its day, so it is not made again).
     future = Shift.objects.filter(template=template, starts_at__gt=now, cancelled_at__isnull=True)
-    kept = future.filter(signups__isnull=False).distinct().count()
-    free = list(future.filter(signups__isnull=True).values_list("pk", "starts_at"))
+    free = _lock_free_shifts(future.filter(signups__isnull=True))
     replaced = 0
     if free:
-        Shift.objects.filter(pk__in=[pk for pk, _start in free]).delete()
+        # Under the shift locks no sign-up can arrive (every sign-up locks its shift
+        # first); the condition in the statement itself keeps a row with one regardless.
+        Shift.objects.filter(pk__in=[pk for pk, _start in free], signups__isnull=True).delete()
         if is_active:
             horizon = max(_local_day(starts_at) for _pk, starts_at in free)
             replaced = _generate(
                 templates=[template], start=_local_day(now), end=horizon, now=now
             ).created
+    kept = future.filter(signups__isnull=False).distinct().count()
     audit.record(
         actor=actor,
         action="update",
@@ -360,6 +362,23 @@ def update_template(
         details={"replaced_shifts": replaced, "removed_shifts": len(free), "kept_shifts": kept},
     )
     return TemplateChange(template=template, replaced=replaced, kept=kept)
+
+
+def _lock_free_shifts(candidates: QuerySet[Shift]) -> list[tuple[int, dt.datetime]]:
+    """Lock the shifts ``candidates`` lists (shifts without a sign-up) and return those that
+    still have none, read under the lock. A sign-up locks volunteer, shift, sign-ups; a
+    template change holds no volunteer, so locking the shifts (by pk) keeps that order. A
+    sign-up that committed between the unlocked list and the lock is seen by the re-check
+    and keeps its shift; one that comes later waits and then finds the shift gone."""
+    pks = list(candidates.values_list("pk", flat=True))
+    if not pks:
+        return []
+    list(Shift.objects.select_for_update(of=("self",)).filter(pk__in=pks).order_by("pk"))
+    return list(
+        Shift.objects.filter(pk__in=pks, signups__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "starts_at")
+    )
 
 
 # --- Generating ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ shift, then its sign-ups."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,15 @@ from django.utils.translation import gettext as _
 from kern import audit
 from kern.errors import Conflict, DomainError
 from kern.models import Location, User
-from vrijwilligers.models import ClosingDay, Shift, ShiftMessage, Signup, Skill, Volunteer
+from vrijwilligers.models import (
+    ClosingDay,
+    Shift,
+    ShiftMessage,
+    Signup,
+    Skill,
+    SwapRequest,
+    Volunteer,
+)
 from vrijwilligers.services.planning import (
     ACTIVE,
     MAX_BODY,
@@ -35,6 +44,8 @@ from vrijwilligers.services.planning import (
     _require,
     shift_label,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- One-off shifts -----------------------------------------------------------------------
 
@@ -99,20 +110,32 @@ def create_shift(
 # --- Cancelling ---------------------------------------------------------------------------
 
 
-def _mail_on_commit(*, recipients: list[User], subject_and_body: SubjectAndBody) -> None:
+def _mail_on_commit(
+    *, recipients: list[User], subject_and_body: SubjectAndBody, shift: Shift
+) -> None:
     """One e-mail per person (no one sees another's address), in their language, once the
-    transaction is committed (a rolled-back cancel tells nobody)."""
+    transaction is committed (a rolled-back cancel tells nobody). These mails are sent
+    once and not retried (unlike the reminders): a failure is logged with the shift and
+    the user, never raised, because the cancel or message itself is already committed."""
     messages = []
     for user in recipients:
         if not user.email:
             continue
         with translation.override(user.language or settings.LANGUAGE_CODE):
             subject, body = subject_and_body(user)
-        messages.append(EmailMessage(subject=subject, body=body, to=[user.email]))
+        messages.append((user.pk, EmailMessage(subject=subject, body=body, to=[user.email])))
 
     def send() -> None:
-        for message in messages:
-            message.send(fail_silently=True)
+        for user_id, message in messages:
+            try:
+                message.send()
+            except Exception:
+                logger.exception(
+                    "Shift %s: %s mail to user %s not sent (not retried)",
+                    shift.pk,
+                    subject_and_body.kind,
+                    user_id,
+                )
 
     transaction.on_commit(send)
 
@@ -185,9 +208,15 @@ def _cancel(*, actor: User | None, shift: Shift, reason: str, now: dt.datetime) 
                 "reason",
             ]
         )
+    # An offer to swap a place that no longer exists is closed with it, as a volunteer's
+    # own cancel does.
+    SwapRequest.objects.filter(signup__in=signups, status=SwapRequest.Status.OPEN).update(
+        status=SwapRequest.Status.WITHDRAWN, closed_at=now
+    )
     _mail_on_commit(
         recipients=[s.volunteer.user for s in signups],
         subject_and_body=SubjectAndBody(kind="cancelled", shift=shift, text=reason),
+        shift=shift,
     )
     audit.record(
         actor=actor,
@@ -328,6 +357,7 @@ def send_shift_message(*, actor: User, shift: Shift, subject: str, body: str) ->
     _mail_on_commit(
         recipients=users,
         subject_and_body=SubjectAndBody(kind="message", shift=shift, text=body, subject=subject),
+        shift=shift,
     )
     audit.record(
         actor=actor,

@@ -158,6 +158,7 @@ def attendance_shift(request: AuthenticatedHttpRequest, shift_id: int) -> HttpRe
 
 
 @role_required(COORDINATOR)
+@never_cache
 @require_POST
 def attendance_mark_no_shows(request: AuthenticatedHttpRequest) -> HttpResponse:
     marked = services.mark_no_shows()
@@ -170,6 +171,7 @@ def attendance_mark_no_shows(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(COORDINATOR)
+@never_cache
 @require_POST
 def attendance_lift_pause(request: AuthenticatedHttpRequest, volunteer_id: int) -> HttpResponse:
     form = LiftPauseForm(request.POST)
@@ -194,6 +196,7 @@ def attendance_lift_pause(request: AuthenticatedHttpRequest, volunteer_id: int) 
 
 
 @role_required(COORDINATOR, VOLUNTEER)
+@never_cache
 def volunteer_card(request: AuthenticatedHttpRequest, volunteer_id: int) -> HttpResponse:
     """The card to print: a coordinator prints anyone's, a volunteer their own."""
     volunteer = get_object_or_404(Volunteer.objects.select_related("user"), pk=volunteer_id)

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kern.errors import DomainError
@@ -70,6 +71,7 @@ def _week_url(location: Location, day: dt.date) -> str:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_GET
 def planning_week(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The week grid of one location: a column per day, under-staffed shifts marked."""
@@ -83,6 +85,7 @@ def planning_week(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_GET
 def planning_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The shifts of a location for four weeks, in time order."""
@@ -106,6 +109,7 @@ def planning_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_GET
 def planning_who(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who works where on a day, per location (full names: coordinators only)."""
@@ -123,6 +127,7 @@ def planning_who(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def planning_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
@@ -153,6 +158,7 @@ def planning_generate(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def planning_shift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One shift for the coordinator: its volunteers (full names), waitlist, the messages
@@ -205,6 +211,7 @@ def planning_shift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def planning_shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A one-off shift, outside the templates."""
@@ -222,12 +229,14 @@ def planning_shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_GET
 def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "vrijwilligers/template_list.html", {"templates": reads.templates()})
 
 
 @role_required(MANAGE)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def template_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = {
@@ -251,6 +260,7 @@ def template_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def template_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(ShiftTemplate.objects.select_related("location"), pk=pk)
@@ -279,6 +289,7 @@ def template_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_http_methods(["GET", "POST"])
 def closingday_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The coming closing days and holidays, and a form to add one."""
@@ -303,6 +314,7 @@ def closingday_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 @require_POST
 def closingday_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     closing_day = get_object_or_404(ClosingDay, pk=pk)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kern.errors import DomainError
@@ -40,6 +41,7 @@ def _volunteer(pk: int) -> Volunteer:
 
 
 @role_required(MANAGE)
+@never_cache
 def volunteer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
@@ -49,6 +51,7 @@ def volunteer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 def volunteer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NewVolunteerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -73,6 +76,7 @@ def volunteer_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 def volunteer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(pk)
     return render(
@@ -92,6 +96,7 @@ def volunteer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @role_required(MANAGE)
+@never_cache
 def volunteer_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A volunteer's contact data, on its own page so that each reading is logged."""
     volunteer = _volunteer(pk)
@@ -106,6 +111,7 @@ def volunteer_contact(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 
 @role_required(MANAGE)
+@never_cache
 def volunteer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(pk)
     initial = {
@@ -140,6 +146,7 @@ def volunteer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 @role_required(MANAGE)
 def volunteer_skill(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -167,6 +174,7 @@ def volunteer_skill(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("vrijwilligers:volunteer_detail", pk=volunteer.pk)
 
 
+@never_cache
 @require_POST
 @role_required(MANAGE)
 def volunteer_paper_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -193,6 +201,7 @@ def volunteer_paper_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 
 
 @role_required(WORK)
+@never_cache
 def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.profile_of_user(request.user.pk)
     if volunteer is None:
@@ -240,6 +249,7 @@ def my_calendar_token(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(WORK, MANAGE)
+@never_cache
 def note_detail(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The current organisation note; a volunteer who sees it has received it, and
     confirms here that they read it."""
@@ -265,6 +275,7 @@ def note_detail(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required(MANAGE)
+@never_cache
 def note_publish(request: AuthenticatedHttpRequest) -> HttpResponse:
     note = current_note()
     initial = (

@@ -145,28 +145,13 @@ URLS: dict[str, tuple[str, Kwargs]] = {
 
 POSTED = {"my_calendar_token"}
 
-# views/shifts.py is changed on another branch (f1); drop this when both are merged.
-PENDING = {"shift_list", "shift_mine", "shift_swap_offer", "shift_swap_withdraw",
-           "shift_swap_take", "shift_assign", "shift_remove"}  # fmt: skip
-
 
 def test_every_vrijwilligers_url_is_in_the_table():
     names = {p.name for p in urlpatterns if isinstance(p, URLPattern)}
     assert names == set(URLS), "add the new URL to URLS (and give its view @never_cache)"
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(reason="never_cache for views/shifts.py is on branch f1")
-            if name in PENDING
-            else (),
-        )
-        for name in URLS
-    ],
-)
+@pytest.mark.parametrize("name", list(URLS))
 def test_every_vrijwilligers_page_is_sent_no_store(world, name):
     who, kwargs = URLS[name]
     if who == "coordinator":

@@ -119,11 +119,6 @@ def test_a_signup_landing_during_a_template_change_is_never_deleted_with_its_shi
         assert not Signup.objects.filter(volunteer=volunteer).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="vrijwilligers.services.signups.lock reads the shift with .get() and lets "
-    "Shift.DoesNotExist escape (a 500); it belongs to the sign-up code, not to planning",
-)
 def test_signing_up_for_a_shift_a_template_change_just_removed_is_refused_in_dutch():
     place = LocationFactory(name="Uitdeelpunt Centrum")
     coordinator = UserFactory(username="karim", role=Role.COORDINATOR)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern import audit, permissions
-from kern.errors import Conflict, DomainError, NotAllowed
+from kern.errors import Conflict, DomainError, NotAllowed, NotFound
 from kern.models import User
 from vrijwilligers.models import Shift, ShiftReminder, Signup, SwapRequest, Volunteer
 from vrijwilligers.selectors.signups import (
@@ -97,8 +97,11 @@ def lock(*, volunteer_ids: Iterable[int], shift_id: int) -> Locked:
     shift = (
         Shift.objects.select_for_update(of=("self",))
         .select_related("location", "required_skill")
-        .get(pk=shift_id)
+        .filter(pk=shift_id)
+        .first()
     )
+    if shift is None:  # removed meanwhile (a template change deletes empty future shifts)
+        raise NotFound(_("This shift no longer exists: it was removed from the planning."))
     signups = list(
         Signup.objects.select_for_update(of=("self",))
         .filter(shift=shift, status__in=ACTIVE)

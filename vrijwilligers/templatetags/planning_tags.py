@@ -13,6 +13,7 @@ register = template.Library()
 def weekday_name(value: int) -> str:
     """0 → "maandag" … 6 → "zondag" (the template's weekday has no choices of its own)."""
     try:
-        return str(OpeningHours.Weekday(value).label)
+        # Mid-sentence ("elke week, dinsdag 9:00"): Dutch weekday names are lower case.
+        return str(OpeningHours.Weekday(value).label).lower()
     except ValueError:
         return str(value)

@@ -28,8 +28,28 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+
+
+class OutboxRow(models.Model):
+    """The fields a row needs to go through this outbox (besides ``status``, whose
+    labels each app words for its own rows); the indexes and constraints stay with each
+    model, whose names are the model's own."""
+
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    #: While a run sends it: until when that run holds it, and which run it is.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
 
 PENDING = "pending"
 SENDING = "sending"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kern.outbox import OutboxRow
 from toegang.models import Household
 
 
-class Reminder(models.Model):
+class Reminder(OutboxRow):
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
         SENDING = "sending", _("being sent")
@@ -35,14 +35,6 @@ class Reminder(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=200, blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    #: While a run sends it: until when that run holds it, and which run it is.
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
-    claim = models.CharField(max_length=32, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reminder")

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kern.models import User
+from kern.outbox import OutboxRow
 from vrijwilligers.models.shifts import Shift
 
 
-class ShiftReminder(models.Model):
+class ShiftReminder(OutboxRow):
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting to be sent")
         SENDING = "sending", _("being sent")
@@ -34,13 +34,6 @@ class ShiftReminder(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=200, blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
-    claim = models.CharField(max_length=32, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("shift reminder")

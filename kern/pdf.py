@@ -205,6 +205,24 @@ class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type inf
         super().save()
 
 
+CARD_WIDTH = 85.6 * mm  # ISO/IEC 7810 ID-1, a bank card
+CARD_HEIGHT = 54 * mm
+
+
+def card_canvas(buffer: io.BytesIO, *, title: str) -> Canvas:
+    """A card the size of a bank card (the household card, the volunteer card) with its
+    document properties and the rounded border a cutter follows; the caller draws on it,
+    then ``showPage()`` and ``save()``."""
+    canvas = Canvas(buffer, pagesize=(CARD_WIDTH, CARD_HEIGHT))
+    canvas.setTitle(title)
+    canvas.setAuthor("Deelpunt")
+    canvas.setCreator("Deelpunt")
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.roundRect(0.8 * mm, 0.8 * mm, CARD_WIDTH - 1.6 * mm, CARD_HEIGHT - 1.6 * mm, 3 * mm)
+    return canvas
+
+
 def draw_watermark(canvas: Canvas, text: str) -> None:
     canvas.saveState()
     canvas.setFillColor(colors.Color(0.7, 0.7, 0.7, alpha=0.25))

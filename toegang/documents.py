@@ -24,21 +24,22 @@ from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from kern.labels import draw_code128
 from kern.models import Location
 from kern.pdf import (
     BODY,
+    CARD_HEIGHT,
+    CARD_WIDTH,
     CONTENT_WIDTH,
     INK,
     MUTED,
-    RULE,
     SMALL,
     SUBJECT,
     TITLE,
     BarcodeFlowable,
+    card_canvas,
     distribution_points,
     format_day,
     in_language,
@@ -50,9 +51,6 @@ from toegang.models import Household, Referral
 
 #: The languages a family document is written in; any other preference gets Dutch.
 DOCUMENT_LANGUAGES = ("nl", "fr", "en")
-
-CARD_WIDTH = 85.6 * mm  # ISO/IEC 7810 ID-1, a bank card
-CARD_HEIGHT = 54 * mm
 
 
 def document_language(household: Household) -> str | None:
@@ -220,14 +218,7 @@ def _household_card(household: Household) -> bytes:
     pad = 4 * mm
     qr_size = 28 * mm
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(CARD_WIDTH, CARD_HEIGHT))
-    canvas.setTitle(_("Household card %(code)s") % {"code": code})
-    canvas.setAuthor("Deelpunt")
-    canvas.setCreator("Deelpunt")
-
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.roundRect(0.8 * mm, 0.8 * mm, CARD_WIDTH - 1.6 * mm, CARD_HEIGHT - 1.6 * mm, 3 * mm)
+    canvas = card_canvas(buffer, title=_("Household card %(code)s") % {"code": code})
 
     canvas.setFillColor(INK)
     canvas.setFont("Helvetica-Bold", 15)

@@ -14,12 +14,13 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from kern.labels import draw_code128
 from kern.models import Organisation
 from kern.pdf import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
     CELL,
     CELL_RIGHT,
     CONTENT_WIDTH,
@@ -27,9 +28,9 @@ from kern.pdf import (
     HEAD_RIGHT,
     INK,
     MUTED,
-    RULE,
     SMALL,
     TITLE,
+    card_canvas,
     format_day,
     in_language,
     paragraph,
@@ -38,9 +39,6 @@ from kern.pdf import (
 )
 from vrijwilligers.models import Volunteer
 from vrijwilligers.selectors.hours import VolunteerYear, hours_of_year
-
-CARD_WIDTH = 85.6 * mm  # ISO/IEC 7810 ID-1, a bank card
-CARD_HEIGHT = 54 * mm
 
 
 def format_hours(hours: Decimal) -> str:
@@ -208,14 +206,7 @@ def _card(volunteer: Volunteer) -> bytes:
     code = volunteer.code
     pad = 5 * mm
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(CARD_WIDTH, CARD_HEIGHT))
-    canvas.setTitle(_("Volunteer card %(code)s") % {"code": code})
-    canvas.setAuthor("Deelpunt")
-    canvas.setCreator("Deelpunt")
-
-    canvas.setStrokeColor(RULE)
-    canvas.setLineWidth(0.5)
-    canvas.roundRect(0.8 * mm, 0.8 * mm, CARD_WIDTH - 1.6 * mm, CARD_HEIGHT - 1.6 * mm, 3 * mm)
+    canvas = card_canvas(buffer, title=_("Volunteer card %(code)s") % {"code": code})
 
     canvas.setFillColor(INK)
     canvas.setFont("Helvetica-Bold", 13)

@@ -29,6 +29,7 @@ from kern.roles import Role
 from vrijwilligers import services
 from vrijwilligers.models import (
     AllowanceCeiling,
+    ClosingDay,
     Shift,
     Signup,
     Skill,
@@ -231,6 +232,8 @@ def _shift_starting_soon(
     end = start + dt.timedelta(hours=3)
     if end.date() != start.date():
         return  # too late in the day for a shift today
+    if ClosingDay.objects.filter(day=start.date()).exists():
+        return  # a holiday or a closing day: no shift today
     shift = services.create_shift(
         actor=coordinator,
         location=point,

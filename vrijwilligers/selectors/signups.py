@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kern.models import Location, User
 from vrijwilligers.models import Shift, Signup, SwapRequest, Volunteer
@@ -207,10 +208,16 @@ def signup_message(signup: Signup, rank: int | None) -> str:
     if signup.status == Signup.Status.CONFIRMED:
         return _("You are signed up for %(shift)s.") % {"shift": label}
     if signup.status == Signup.Status.WAITLISTED:
-        return _(
+        hours = settings.VOLUNTEER_SIGNUP_DEADLINE_HOURS
+        return ngettext(
             "%(shift)s is full: you are on the waitlist, number %(rank)d. You move up "
-            "automatically when someone cancels, and we will let you know."
-        ) % {"shift": label, "rank": rank or 0}
+            "automatically when someone cancels up to %(hours)d hour before the start, and "
+            "we will let you know; after that, a coordinator fills the place.",
+            "%(shift)s is full: you are on the waitlist, number %(rank)d. You move up "
+            "automatically when someone cancels up to %(hours)d hours before the start, and "
+            "we will let you know; after that, a coordinator fills the place.",
+            hours,
+        ) % {"shift": label, "rank": rank or 0, "hours": hours}
     return _("Your sign-up for %(shift)s is cancelled.") % {"shift": label}
 
 

@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from kern.api import router as kern_router
 from kern.api_auth import api_auth
 from kern.errors import DomainError
+from rapportering.api import router as rapportering_router
 from toegang.api import router as toegang_router
 from uitlening.api import eligibility_router
 from uitlening.api import router as uitlening_router
@@ -54,6 +55,7 @@ api.add_router("/uitlening/", holds_router)
 api.add_router("/toegang/", toegang_router)
 api.add_router("/toegang/", eligibility_router)
 api.add_router("/vrijwilligers/", vrijwilligers_router)
+api.add_router("/rapportering/", rapportering_router)
 
 
 def _error(request, status: int, message: str, code: str, **extra):

@@ -5,13 +5,14 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from config.api import api
 from kern import views as kern_views
+from rapportering.views import dashboard as dashboard_views
 
 admin.site.site_header = "Deelpunt — beheer"
 admin.site.site_title = "Deelpunt"
 admin.site.index_title = "Beheer"
 
 urlpatterns = [
-    path("", kern_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     path("gezond/", kern_views.health, name="health"),
     # Browsers ask for it on pages without HTML (a PDF in a tab).
     path("favicon.ico", kern_views.favicon),
@@ -55,4 +56,5 @@ urlpatterns = [
     path("toegang/", include("toegang.urls")),
     path("voorraad/", include("voorraad.urls")),
     path("vrijwilligers/", include("vrijwilligers.urls")),
+    path("rapporten/", include("rapportering.urls")),
 ]

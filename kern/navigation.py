@@ -41,6 +41,12 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Stock"), "voorraad:stock_overview", ("kern.manage_stock",)),
     NavItem(_("Volunteers"), "vrijwilligers:volunteer_list", ("kern.manage_shifts",)),
     NavItem(_("My shifts"), "vrijwilligers:shift_mine", ("kern.work_shifts",)),
+    NavItem(_("Reports"), "rapportering:report", ("kern.view_reports",)),
+    NavItem(
+        _("Import"),
+        "rapportering:import_start",
+        ("kern.manage_stock", "kern.manage_shifts", "kern.manage_programs"),
+    ),
     NavItem(_("Programs"), "toegang:program_list", ("kern.manage_programs",)),
     NavItem(_("Locations"), "kern:location_list", ("kern.manage_locations",)),
     NavItem(_("Organisations"), "kern:organisation_list", ("kern.manage_organisations",)),

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "toegang",
     "uitlening",  # after the apps it builds on: its demo data needs theirs
     "vrijwilligers",
+    "rapportering",  # reads every app above it
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -221,3 +222,11 @@ VOLUNTEER_NO_SHOW_PAUSE_AFTER = env_int("VOLUNTEER_NO_SHOW_PAUSE_AFTER", 3, mini
 VOLUNTEER_LATE_AFTER_MINUTES = env_int("VOLUNTEER_LATE_AFTER_MINUTES", 10, minimum=0, maximum=240)
 # Generating shifts from templates covers this many weeks ahead by default.
 VOLUNTEER_SHIFT_WEEKS_AHEAD = env_int("VOLUNTEER_SHIFT_WEEKS_AHEAD", 6, minimum=1, maximum=52)
+
+# Reports: a figure about fewer households than this is shown as "< 5" (screen, export, API).
+REPORT_MIN_HOUSEHOLDS = env_int("REPORT_MIN_HOUSEHOLDS", 5, minimum=2, maximum=50)
+# Signals for policy: a household that came regularly and has not been seen for this long.
+REPORT_ABSENT_WEEKS = env_int("REPORT_ABSENT_WEEKS", 8, minimum=2, maximum=52)
+# Imports: the largest spreadsheet one upload may hold.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50000, minimum=10, maximum=1000000)
+IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 20, minimum=1, maximum=500)

@@ -181,9 +181,12 @@ def test_each_role_sees_only_its_navigation(users_by_role):
             "kern:location_list",
             "uitlening:partner_list",
             "uitlening:seasonal_list",
+            "rapportering:report",
+            "rapportering:import_start",
         },
         A: {
             "home",
+            "rapportering:report",
             "kern:location_list",
             "kern:organisation_list",
             "kern:user_list",

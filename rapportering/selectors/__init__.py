@@ -1,0 +1,1 @@
+"""Reads of the reports: anonymous aggregates only (see ``rapportering.anonymity``)."""

@@ -1,29 +1,46 @@
-"""The figures of a report (owned by the reports part; this is the starting point)."""
+"""The figures of a report, section by section: each section module computes its key
+figures and tables with a few aggregate queries; this module puts them in order.
+
+Sections (the ``section`` of each table): "reach", "goods", "loans", "programs",
+"intake", "volunteers"."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from collections.abc import Callable
 
-from rapportering import anonymity
+from rapportering.selectors import goods, intake, loans, people, programs, reach
 from rapportering.selectors.filters import ReportFilter
-from rapportering.selectors.report import KeyFigure, Report
-from uitlening.models import Distribution
+from rapportering.selectors.report import KeyFigure, Report, Table
+
+SECTIONS = ("reach", "goods", "loans", "programs", "intake", "volunteers")
+
+Section = Callable[..., tuple[list[KeyFigure], list[Table]]]
+
+
+def _reach(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigure], list[Table]]:
+    key_figures, found, _found = reach.section(filters, tables=tables)
+    return key_figures, found
+
+
+PARTS: dict[str, Section] = {
+    "reach": _reach,
+    "goods": goods.section,
+    "loans": loans.section,
+    "programs": programs.section,
+    "intake": intake.section,
+    "volunteers": people.section,
+}
 
 
 def build(
     *, filters: ReportFilter, sections: tuple[str, ...] = (), key_figures_only: bool = False
 ) -> Report:
-    served = (
-        Distribution.objects.filter(
-            created_at__gte=filters.since, created_at__lt=filters.until, corrected_at__isnull=True
-        )
-        .values("household")
-        .distinct()
-        .count()
-    )
-    return Report(
-        filters=filters,
-        key_figures=[
-            KeyFigure("households_reached", _("Households reached"), anonymity.households(served))
-        ],
-    )
+    """The report of ``filters``: every section, or those named in ``sections``;
+    ``key_figures_only`` leaves the tables out (the API's summary)."""
+    wanted = [name for name in SECTIONS if not sections or name in sections]
+    report = Report(filters=filters)
+    for name in wanted:
+        key_figures, tables = PARTS[name](filters, tables=not key_figures_only)
+        report.key_figures.extend(key_figures)
+        report.tables.extend(tables)
+    return report

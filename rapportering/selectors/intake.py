@@ -57,8 +57,9 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
     by_kind = (
         donated.values("donation__donor__kind").annotate(**sums).order_by("donation__donor__kind")
     )
-    by_drive = (
-        donated.values("donation__drive__name").annotate(**sums).order_by("donation__drive__name")
+    by_drive = sorted(
+        donated.values("donation__drive__name").annotate(**sums).order_by(),
+        key=lambda row: (row["donation__drive__name"] is None, row["donation__drive__name"] or ""),
     )
     by_product = (
         bought.values("product__name")

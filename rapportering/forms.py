@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,13 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args: Any, today: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        if self.is_bound and not self.data.get("periode"):
+            # Links carry only dates (ReportFilter.as_query): own dates when there are any.
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            given = data.get("van") or data.get("tot")
+            data["periode"] = CUSTOM if given else THIS_MONTH
+            self.data = data
         if not self.is_bound:
             start, end = preset_period(THIS_MONTH, self.today)
             self.initial.setdefault("periode", THIS_MONTH)
@@ -89,12 +97,7 @@ class ReportFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
-        preset = data.get("periode") or ""
-        if not preset:
-            # Links carry only dates (ReportFilter.as_query): own dates when there are any.
-            given = self.data.get("van") or self.data.get("tot")
-            preset = CUSTOM if given else THIS_MONTH
-            data["periode"] = preset
+        preset = data.get("periode") or THIS_MONTH
         if preset != CUSTOM:
             data["van"], data["tot"] = preset_period(preset, self.today)
             return data

@@ -83,12 +83,12 @@ def test_goods_per_product_say_where_the_value_comes_from_and_hide_small_groups(
         Figure(440),
         Figure(110),
         Decimal("0.25"),
-        "estimate",
+        "schatting",
     ]
     # The shampoo went to M1 alone; maat 4 (5 households) is the next smallest.
     assert by_name["Babyshampoo"][2:6] == [HIDDEN] * 4
     assert by_name["Luiers maat 4"][2:6] == [HIDDEN] * 4
-    assert by_name["Luiers maat 4"][6:] == [Decimal("0.30"), "last purchase cost"]
+    assert by_name["Luiers maat 4"][6:] == [Decimal("0.30"), "laatste aankoopprijs"]
 
 
 def test_loans_of_two_households_are_hidden_and_items_never_lent_are_plain(world):
@@ -131,7 +131,7 @@ def test_intake_counts_posted_donations_and_purchases_as_plain_numbers(world):
     assert value(report, "purchase_cost") == Decimal("108.00")
     assert rows(report, "donations_by_drive") == [
         ["Luierinzameling", 1, 50, Decimal("12.50")],
-        ["No collection drive", 1, 100, Decimal("30.00")],
+        ["Geen inzamelactie", 1, 100, Decimal("30.00")],
     ]
 
 

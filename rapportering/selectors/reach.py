@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from kern.models import Municipality
@@ -19,8 +19,8 @@ from rapportering import anonymity
 from rapportering.selectors.filters import ReportFilter
 from rapportering.selectors.report import KeyFigure, Table
 from rapportering.selectors.scope import Group, breakdown_rows, moment_in, scoped
-from toegang.models import Child, Program
-from uitlening.models import DistributionLine, Loan, Membership, PointsEntry
+from toegang.models import Child, Household, Program
+from uitlening.models import Distribution, DistributionLine, Loan, Membership, PointsEntry
 
 # (household, municipality, program or None)
 Action = tuple[int, int | None, int | None]
@@ -47,30 +47,16 @@ def swap_programs(filters: ReportFilter) -> list[int]:
     return list(programs.order_by("pk").values_list("pk", flat=True))
 
 
-def actions(filters: ReportFilter, *, before: bool = False) -> set[Action]:
-    """The distinct (household, municipality, program) of the actions in the period, or,
-    with ``before``, of every action before it (any municipality)."""
-    if before:
-
-        def when(name: str) -> Q:
-            return Q(**{f"{name}__lt": filters.since})
-
-    else:
-
-        def when(name: str) -> Q:
-            return moment_in(filters, name)
-
-    def area(path: str) -> str | None:
-        return None if before else path
-
+def actions(filters: ReportFilter) -> set[Action]:
+    """The distinct (household, municipality, program) of the actions in the period."""
     found: set[Action] = set()
     lines = DistributionLine.objects.filter(
-        when("distribution__created_at"),
+        moment_in(filters, "distribution__created_at"),
         scoped(
             filters,
             program="program",
             location="distribution__location",
-            household=area("distribution__household"),
+            household="distribution__household",
         ),
         distribution__corrected_at__isnull=True,
     )
@@ -79,14 +65,16 @@ def actions(filters: ReportFilter, *, before: bool = False) -> set[Action]:
             "distribution__household_id", "distribution__household__municipality_id", "program_id"
         ).distinct()
     )
-    loan_scope = scoped(filters, program="program", household=area("household"))
-    lent = Loan.objects.filter(when("lent_at"), loan_scope, scoped(filters, location="location"))
+    loan_scope = scoped(filters, program="program", household="household")
+    lent = Loan.objects.filter(
+        moment_in(filters, "lent_at"), loan_scope, scoped(filters, location="location")
+    )
     back = Loan.objects.filter(
-        when("returned_at"), loan_scope, scoped(filters, location="return_location")
+        moment_in(filters, "returned_at"), loan_scope, scoped(filters, location="return_location")
     )
     paid = Membership.objects.filter(
-        when("paid_at"),
-        scoped(filters, program="program", location="location", household=area("household")),
+        moment_in(filters, "paid_at"),
+        scoped(filters, program="program", location="location", household="household"),
     )
     for queryset in (lent, back, paid):
         found.update(
@@ -97,8 +85,8 @@ def actions(filters: ReportFilter, *, before: bool = False) -> set[Action]:
     swap = swap_programs(filters)
     if swap or not filters.programs:
         points = PointsEntry.objects.filter(
-            when("created_at"),
-            scoped(filters, location="location", household=area("household")),
+            moment_in(filters, "created_at"),
+            scoped(filters, location="location", household="household"),
             kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.SPEND],
         )
         program = swap[0] if swap else None
@@ -113,6 +101,49 @@ def actions(filters: ReportFilter, *, before: bool = False) -> set[Action]:
     return found
 
 
+def seen_before(filters: ReportFilter) -> set[int]:
+    """The households with an action before the period, within its programs and points:
+    one probe per household along the (household, time) indexes, rather than reading
+    the whole history."""
+    household = OuterRef("pk")
+    before = filters.since
+    distributions = Distribution.objects.filter(
+        scoped(filters, program="lines__program", location="location"),
+        household=household,
+        created_at__lt=before,
+        corrected_at__isnull=True,
+    )
+    loan_scope = scoped(filters, program="program")
+    lent = Loan.objects.filter(
+        loan_scope, scoped(filters, location="location"), household=household, lent_at__lt=before
+    )
+    back = Loan.objects.filter(
+        loan_scope,
+        scoped(filters, location="return_location"),
+        household=household,
+        returned_at__lt=before,
+    )
+    paid = Membership.objects.filter(
+        scoped(filters, program="program", location="location"),
+        household=household,
+        paid_at__lt=before,
+    )
+    earlier = Exists(distributions) | Exists(lent) | Exists(back) | Exists(paid)
+    if swap_programs(filters) or not filters.programs:
+        earlier |= Exists(
+            PointsEntry.objects.filter(
+                scoped(filters, location="location"),
+                household=household,
+                created_at__lt=before,
+                kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.SPEND],
+            )
+        )
+    households = Household.objects.all()
+    if filters.municipalities:
+        households = households.filter(municipality__in=filters.municipalities)
+    return set(households.filter(earlier).values_list("pk", flat=True))
+
+
 def reach(filters: ReportFilter) -> Reach:
     result = Reach()
     for household, municipality, program in actions(filters):
@@ -121,8 +152,7 @@ def reach(filters: ReportFilter) -> Reach:
         if program is not None:
             result.by_program[program].add(household)
     if result.households:
-        earlier = {household for household, _m, _p in actions(filters, before=True)}
-        result.returning = result.households & earlier
+        result.returning = result.households & seen_before(filters)
         counts = Child.objects.values_list("household_id").annotate(n=Count("id")).order_by()
         if filters.municipalities:
             counts = counts.filter(household__municipality__in=filters.municipalities)

@@ -6,7 +6,10 @@ Sections (the ``section`` of each table): "reach", "goods", "loans", "programs",
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
 
 from rapportering.selectors import goods, intake, loans, people, programs, reach
 from rapportering.selectors.filters import ReportFilter
@@ -32,6 +35,20 @@ PARTS: dict[str, Section] = {
 }
 
 
+@contextmanager
+def report_queries() -> Iterator[None]:
+    """One transaction for the report's reads, without PostgreSQL's JIT compilation: a
+    report is a few dozen aggregates over large tables whose cost estimates pass
+    ``jit_above_cost``, and compiling each one took longer (about 0.2 s) than running
+    it (measured on 200,000 distributions: a monthly report 1.0 s with JIT, 0.4 s
+    without)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
+
+
 def build(
     *, filters: ReportFilter, sections: tuple[str, ...] = (), key_figures_only: bool = False
 ) -> Report:
@@ -39,8 +56,9 @@ def build(
     ``key_figures_only`` leaves the tables out (the API's summary)."""
     wanted = [name for name in SECTIONS if not sections or name in sections]
     report = Report(filters=filters)
-    for name in wanted:
-        key_figures, tables = PARTS[name](filters, tables=not key_figures_only)
-        report.key_figures.extend(key_figures)
-        report.tables.extend(tables)
+    with report_queries():
+        for name in wanted:
+            key_figures, tables = PARTS[name](filters, tables=not key_figures_only)
+            report.key_figures.extend(key_figures)
+            report.tables.extend(tables)
     return report

@@ -8,8 +8,10 @@ when it had no such action (within the same programs and points) before the peri
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -128,20 +130,22 @@ def seen_before(filters: ReportFilter) -> set[int]:
         household=household,
         paid_at__lt=before,
     )
-    earlier = Exists(distributions) | Exists(lent) | Exists(back) | Exists(paid)
+    earlier = [Exists(distributions), Exists(lent), Exists(back), Exists(paid)]
     if swap_programs(filters) or not filters.programs:
-        earlier |= Exists(
-            PointsEntry.objects.filter(
-                scoped(filters, location="location"),
-                household=household,
-                created_at__lt=before,
-                kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.SPEND],
+        earlier.append(
+            Exists(
+                PointsEntry.objects.filter(
+                    scoped(filters, location="location"),
+                    household=household,
+                    created_at__lt=before,
+                    kind__in=[PointsEntry.Kind.EARN, PointsEntry.Kind.SPEND],
+                )
             )
         )
     households = Household.objects.all()
     if filters.municipalities:
         households = households.filter(municipality__in=filters.municipalities)
-    return set(households.filter(earlier).values_list("pk", flat=True))
+    return set(households.filter(reduce(operator.or_, earlier)).values_list("pk", flat=True))
 
 
 def reach(filters: ReportFilter) -> Reach:

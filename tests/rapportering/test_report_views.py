@@ -47,6 +47,9 @@ def test_a_coordinator_sees_key_figures_and_tables_of_the_period(login, world):
     for section in ("reach", "goods", "loans", "programs", "intake", "volunteers"):
         assert f'data-section="{section}"' in html
     assert "no-cache" in response["Cache-Control"]
+    # Wide tables scroll inside their card (static/css/reports.css), not the page.
+    assert html.count('class="report-scroll"') == html.count("<table")
+    assert "css/reports.css" in html
 
 
 def test_a_group_of_fewer_than_five_households_shows_lt_5_and_not_its_number(login, world):

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kern.api_contract import EARLIEST_DAY, LATEST_DAY
 from kern.models import Location, Municipality
 from rapportering.selectors.filters import MAX_DAYS, ReportFilter, this_month
 from toegang.models import Program
@@ -109,6 +110,15 @@ class ReportFilterForm(forms.Form):
         if end is None:
             self.add_error("tot", _("Give the last day of the period."))
         if start is None or end is None:
+            return data
+        for name, day in (("van", start), ("tot", end)):
+            if not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(
+                    name,
+                    _("Choose a day between %(first)s and %(last)s.")
+                    % {"first": f"{EARLIEST_DAY:%d/%m/%Y}", "last": f"{LATEST_DAY:%d/%m/%Y}"},
+                )
+        if self.errors:
             return data
         if end < start:
             self.add_error(

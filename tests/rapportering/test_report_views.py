@@ -117,3 +117,10 @@ def test_export_links_carry_the_filter_when_the_export_exists(login, world, monk
     else:
         assert "van=2026-03-01&amp;tot=2026-03-31" in html
         assert 'data-export="xlsx"' in html
+
+
+def test_a_day_before_2000_is_refused_not_a_server_error(login, world):
+    query = {"periode": "zelf", "van": "0001-01-01", "tot": "2026-03-01"}
+    response = login(world.user).get(reverse("rapportering:report"), query)
+    assert response.status_code == 200
+    assert "Kies een dag tussen 01/01/2000 en 31/12/2999." in response.content.decode()

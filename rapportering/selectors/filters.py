@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from kern.api_contract import EARLIEST_DAY, LATEST_DAY
+
 #: The longest period one report covers (ten years and a bit).
 MAX_DAYS = 3700
 
@@ -118,7 +120,8 @@ def from_query(query: Mapping[str, object], *, today: dt.date | None = None) -> 
 
     start = day("van", default.start)
     end = day("tot", default.end)
-    if end < start or (end - start).days > MAX_DAYS:
+    outside = start < EARLIEST_DAY or end > LATEST_DAY
+    if outside or end < start or (end - start).days > MAX_DAYS:
         start, end = default.start, default.end
     return ReportFilter(
         start=start,

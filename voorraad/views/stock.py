@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
@@ -57,7 +58,7 @@ def stock_overview(request):
     }
     table = StockLevelTable(selectors.stock_overview(**filters))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    if exported := exports.table_export(request, table, name=_("stock")):
+    if exported := exports.table_export(request, table, name=pgettext("export", "stock")):
         return exported
     # Rows are drawn by a lean template (django-tables2's per-cell rendering cost more
     # than the query); the table still gives the headers, sorting, paging and export.
@@ -127,7 +128,7 @@ def movement_list(request):
         queryset = queryset.filter(kind=kind)
     table = MovementTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    if exported := exports.table_export(request, table, name=_("movements")):
+    if exported := exports.table_export(request, table, name=pgettext("export", "movements")):
         return exported
     return render(
         request,
@@ -314,7 +315,7 @@ def count_list(request):
             return redirect("voorraad:count_detail", pk=count.pk)
     table = CountTable(StockCount.objects.select_related("location", "started_by"))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
-    if exported := exports.table_export(request, table, name=_("counts")):
+    if exported := exports.table_export(request, table, name=pgettext("export", "counts")):
         return exported
     return render(request, "voorraad/count_list.html", {"table": table, "form": form})
 

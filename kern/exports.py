@@ -64,8 +64,13 @@ def _text(value: str) -> str:
 
 def csv_cell(value: Any) -> str:
     """One value as an nl-BE spreadsheet reads it."""
+    kind = type(value)  # the common cells first: an export has hundreds of thousands
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
+    if kind is str:
+        return _text(value)
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, Decimal):

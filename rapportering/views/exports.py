@@ -128,6 +128,7 @@ def distribution_rows(
     and the units per product (empty when none). Plain tuples read in chunks, never
     model instances, and no household code."""
     column = {pk: index for index, (pk, _name) in enumerate(products)}
+    zone = timezone.get_current_timezone()  # once, not per row
     lines = (
         distribution_lines(filters)
         .order_by("distribution__created_at", "distribution_id", "id")
@@ -153,7 +154,7 @@ def distribution_rows(
             if index is not None:
                 units[index] = (units[index] or 0) + line[6]
         yield [
-            timezone.localtime(first[1]).date(),
+            first[1].astimezone(zone).date(),
             first[2],
             first[3] or "",
             ", ".join(programs),

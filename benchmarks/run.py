@@ -1,8 +1,13 @@
 """`make bench`: hot paths measured against a bare Django view through the full
 middleware stack (GET /gezond/), all in one process and one run.
 
-Usage: python -m benchmarks.run [--repeat N] [--only NAME ...]
+Usage: python -m benchmarks.run [--repeat N] [--suite SUITE ...] [--only NAME ...]
 Each measurement prints one JSON line: name, n, median_ms, p95_ms, ratio_to_baseline.
+
+--suite runs only those suites (and the baseline): their data is the only data made,
+e.g. ``--suite reports`` for the reports on the large dataset. Suites: core, access,
+stock, counter, seasonal, points, holds, shifts, reports. --only still makes every
+selected suite's data and skips measuring the other names.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import os
 import sys
 import tempfile
 from io import StringIO
+
+SUITES = ("core", "access", "stock", "counter", "seasonal", "points", "holds", "shifts", "reports")
 
 
 def set_up_django(var_dir: str) -> None:
@@ -74,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--only", nargs="*", default=[])
+    parser.add_argument("--suite", nargs="*", default=[], choices=SUITES)
     args = parser.parse_args(argv)
     sys.path.insert(0, os.getcwd())
     with tempfile.TemporaryDirectory(prefix="deelpunt-bench-") as var_dir:
@@ -83,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             bench_counter,
             bench_holds,
             bench_points,
+            bench_reports,
             bench_seasonal,
             bench_shifts,
             bench_stock,
@@ -100,18 +109,26 @@ def main(argv: list[str] | None = None) -> int:
 
         baseline = None
         results = {}
-        suites = [
-            ((name, func, repeat, {}) for name, func, repeat in benchmarks(args.repeat)),
-            bench_access.benchmarks(args.repeat, client_for),
-            bench_stock.benchmarks(args.repeat, client_for),
-            bench_counter.benchmarks(args.repeat, client_for),
-            bench_seasonal.benchmarks(args.repeat, client_for),
-            bench_points.benchmarks(args.repeat, client_for),
-            bench_holds.benchmarks(args.repeat, client_for),
-            bench_shifts.benchmarks(args.repeat, client_for),
-        ]
-        for suite in suites:
+        # Generators: a suite makes its data only when it is run.
+        suites = {
+            "core": ((name, func, repeat, {}) for name, func, repeat in benchmarks(args.repeat)),
+            "access": bench_access.benchmarks(args.repeat, client_for),
+            "stock": bench_stock.benchmarks(args.repeat, client_for),
+            "counter": bench_counter.benchmarks(args.repeat, client_for),
+            "seasonal": bench_seasonal.benchmarks(args.repeat, client_for),
+            "points": bench_points.benchmarks(args.repeat, client_for),
+            "holds": bench_holds.benchmarks(args.repeat, client_for),
+            "shifts": bench_shifts.benchmarks(args.repeat, client_for),
+            "reports": bench_reports.benchmarks(args.repeat, client_for),
+        }
+        for suite_name, suite in suites.items():
+            # Core is started even when not chosen: its first is the baseline every
+            # ratio needs. A suite not chosen is never started, so makes no data.
+            if args.suite and suite_name not in args.suite and suite_name != "core":
+                continue
             for name, func, repeat, extra in suite:
+                if baseline is not None and args.suite and suite_name not in args.suite:
+                    break
                 if baseline is not None and args.only and name not in args.only:
                     continue
                 # A suite that measures by itself (several threads at once) yields results.

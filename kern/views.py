@@ -3,17 +3,20 @@ personal API tokens."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from kern import services
+from kern import exports, services
 from kern.errors import DomainError
 from kern.forms import ApiTokenForm, LocationForm, show_domain_error
 from kern.models import ApiToken, AuditEntry, Location, Organisation, User
@@ -47,13 +50,15 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @role_required("kern.manage_locations")
-def location_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def location_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     queryset = Location.objects.select_related("municipality", "organisation")
     kind = request.GET.get("kind")
     if kind in Location.Kind.values:
         queryset = queryset.filter(kind=kind)
     table = LocationTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("locations")):
+        return exported
     return render(
         request,
         "kern/location_list.html",
@@ -99,25 +104,29 @@ def location_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
 
 
 @role_required("kern.manage_organisations")
-def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     queryset = Organisation.objects.select_related("municipality").annotate(
         user_count=Count("users")
     )
     table = OrganisationTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("organisations")):
+        return exported
     return render(request, "kern/organisation_list.html", {"table": table})
 
 
 @role_required("kern.manage_users")
-def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     queryset = User.objects.select_related("organisation").prefetch_related("groups")
     table = UserTable(queryset.order_by("username"))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("users")):
+        return exported
     return render(request, "kern/user_list.html", {"table": table})
 
 
 @role_required("kern.view_audit_log")
-def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     queryset = AuditEntry.objects.all()
     filters = {
         "actor_name": request.GET.get("who", "").strip(),
@@ -129,7 +138,27 @@ def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             queryset = queryset.filter(**{field: value})
     table = AuditTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(
+        request, table, name=_("audit log"), log=partial(_log_audit_export, request, queryset)
+    ):
+        return exported
     return render(request, "kern/audit_list.html", {"table": table, "filters": filters})
+
+
+#: The record type of a household in the audit log (the access app's model).
+HOUSEHOLD_TYPE = "toegang.household"
+
+
+def _log_audit_export(request: HttpRequest, queryset: QuerySet[AuditEntry], format: str) -> None:
+    """The audit log names households (their codes): exporting it is a look at each."""
+    households = queryset.filter(object_type=HOUSEHOLD_TYPE).values_list("object_id", flat=True)
+    exports.log_exported(
+        request,
+        object_type=HOUSEHOLD_TYPE,
+        object_ids=households.order_by().distinct().iterator(),
+        list_name="audit log",
+        format=format,
+    )
 
 
 @login_required

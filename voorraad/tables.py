@@ -69,6 +69,9 @@ class StockLevelTable(tables.Table):
     def render_value(self, value):
         return f"{value:.2f}".replace(".", ",")
 
+    def value_value(self, value):
+        return value
+
 
 class MovementTable(tables.Table):
     at = tables.DateTimeColumn(verbose_name=_("when"), format="d/m/Y H:i")

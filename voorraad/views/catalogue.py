@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
-from kern import barcodes
+from kern import barcodes, exports
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.labels import barcode_svg
@@ -216,6 +216,8 @@ def product_list(request):
             queryset = queryset.filter(category=filters.cleaned_data["category"])
     table = ProductTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("products")):
+        return exported
     return render(request, "voorraad/product_list.html", {"table": table, "filters": filters})
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from kern import barcodes
+from kern import barcodes, exports
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
@@ -186,6 +186,8 @@ def donation_list(request):
         queryset = queryset.filter(donor__name__icontains=filters["q"])
     table = DonationTable(queryset.order_by("-received_on", "-id"))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("donations")):
+        return exported
     return render(
         request,
         "voorraad/donation_list.html",

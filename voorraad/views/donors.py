@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_tables2 import A, RequestConfig
 
+from kern import exports
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.permissions import role_required
@@ -95,6 +96,8 @@ def donor_list(request):
         )
     table = DonorTable(queryset.order_by("name"))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("donors")):
+        return exported
     return render(
         request,
         "voorraad/donor_list.html",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_tables2 import A, RequestConfig
 
+from kern import exports
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
@@ -127,6 +128,8 @@ def drive_list(request):
     )
     table = DriveTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("collection drives")):
+        return exported
     return render(request, "voorraad/drive_list.html", {"table": table})
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from kern import exports
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.labels import barcode_svg
@@ -240,6 +241,8 @@ def item_list(request):
     queryset = filters.apply(Item.objects.select_related("item_type", "location"))
     table = ItemTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("items")):
+        return exported
     return render(request, "voorraad/item_list.html", {"table": table, "filters": filters})
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from kern import exports
 from kern.errors import DomainError
 from kern.fields import DecimalCommaField
 from kern.forms import show_domain_error
@@ -152,6 +153,8 @@ def purchase_list(request):
         )
     table = PurchaseTable(queryset.order_by("-received_on", "-id"))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("purchases")):
+        return exported
     return render(request, "voorraad/purchase_list.html", {"table": table, "search": search})
 
 

@@ -10,10 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
+from kern import exports
 from kern.errors import DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
@@ -56,11 +57,9 @@ def stock_overview(request):
         "low_only": request.GET.get("low") == "1",
     }
     table = StockLevelTable(selectors.stock_overview(**filters))
-    export_format = request.GET.get("_export")
-    if TableExport.is_valid_format(export_format):
-        RequestConfig(request, paginate=False).configure(table)
-        return TableExport(export_format, table).response(f"voorraad.{export_format}")
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=pgettext("export", "stock")):
+        return exported
     # Rows are drawn by a lean template (django-tables2's per-cell rendering cost more
     # than the query); the table still gives the headers, sorting, paging and export.
     rows = list(table.page.object_list.data) if table.page else []
@@ -83,7 +82,6 @@ def stock_overview(request):
             "filters": filters,
             "locations": Location.objects.filter(is_active=True).order_by("name"),
             "categories": Category.objects.order_by("name"),
-            "query": request.GET.urlencode(),
         },
     )
 
@@ -130,6 +128,8 @@ def movement_list(request):
         queryset = queryset.filter(kind=kind)
     table = MovementTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=pgettext("export", "movements")):
+        return exported
     return render(
         request,
         "voorraad/movement_list.html",
@@ -168,6 +168,8 @@ def transfer_list(request):
     queryset = Transfer.objects.select_related("from_location", "to_location")
     table = TransferTable(queryset)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=_("transfers")):
+        return exported
     return render(request, "voorraad/transfer_list.html", {"table": table})
 
 
@@ -313,6 +315,8 @@ def count_list(request):
             return redirect("voorraad:count_detail", pk=count.pk)
     table = CountTable(StockCount.objects.select_related("location", "started_by"))
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    if exported := exports.table_export(request, table, name=pgettext("export", "counts")):
+        return exported
     return render(request, "voorraad/count_list.html", {"table": table, "form": form})
 
 

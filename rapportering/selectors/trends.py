@@ -1,0 +1,389 @@
+"""Figures per month for the charts of a report and of the annual report: households
+reached, units handed out stacked by program or by municipality, and stock at the end of
+each month per product.
+
+Every query groups by month in the database (``Trunc`` in the local time zone), so a year
+of 200,000 distributions is a handful of aggregate rows, never a loop over them. Stock at
+the end of a month is read from the append-only ledger as the current balance minus the
+movements after that month: one grouped query, no replay of history.
+
+Municipality means the household's municipality for what households received (the
+council asks about its residents) and the location's municipality for stock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Abs, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kern.models import Location, Municipality
+from rapportering import anonymity
+from rapportering.anonymity import Figure
+from rapportering.selectors.filters import ReportFilter
+from toegang.models import Program
+from uitlening.models import Distribution, DistributionLine, ProgramCategory
+from voorraad.models import Product, StockLevel, StockMovement
+
+GROUPS = ("program", "municipality")
+#: The most series one stacked chart shows; the rest is summed as "Other".
+MAX_SERIES = 6
+#: How many products the stock chart follows (those with most movement in the period).
+STOCK_PRODUCTS = 5
+
+#: A value of a month: a Figure (``value`` None: hidden by the "< 5" rule), or None when
+#: the month has no value (it has not begun yet).
+Value = Figure | None
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str  # stable: "households", "program-3", "product-7", "other"
+    label: str
+    values: list[Value]  # one per month of the trend
+
+    @property
+    def total(self) -> int:
+        return sum(v.value for v in self.values if v is not None and v.value is not None)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """What one chart shows: months along the x axis and one or more series."""
+
+    key: str  # "households", "units", "stock"
+    title: str
+    description: str  # one sentence for screen readers and under the chart in print
+    unit: str  # what the y axis counts, plural: "households", "units"
+    months: list[dt.date]
+    series: list[Series] = field(default_factory=list)
+    kind: str = "line"  # "line", "bar" or "stacked"
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            v is not None and (v.value is None or v.value > 0) for s in self.series for v in s.values
+        )
+
+    @property
+    def has_masked(self) -> bool:
+        return any(v is not None and v.value is None for s in self.series for v in s.values)
+
+    def month_totals(self) -> list[Value]:
+        """The sum of the series per month; masked when any part of it is masked."""
+        totals: list[Value] = []
+        for index in range(len(self.months)):
+            parts = [s.values[index] for s in self.series]
+            if all(p is None for p in parts):
+                totals.append(None)
+            elif any(p is not None and p.value is None for p in parts):
+                totals.append(Figure(None))
+            else:
+                totals.append(Figure(sum(p.value or 0 for p in parts if p is not None)))
+        return totals
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _month_key(value: dt.datetime | dt.date) -> dt.date:
+    """The first day of the local month of a Trunc result (a date on some backends, an
+    aware or naive datetime on others)."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = value.astimezone(_zone())
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _current_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def _distributions(filters: ReportFilter) -> QuerySet[Distribution]:
+    """The distributions of the period and filters, corrections left out."""
+    query = Distribution.objects.filter(
+        created_at__gte=filters.since, created_at__lt=filters.until, corrected_at__isnull=True
+    )
+    if filters.locations:
+        query = query.filter(location_id__in=filters.locations)
+    if filters.municipalities:
+        query = query.filter(household__municipality_id__in=filters.municipalities)
+    if filters.programs:
+        query = query.filter(lines__program_id__in=filters.programs)
+    return query
+
+
+def _lines(filters: ReportFilter) -> QuerySet[DistributionLine]:
+    query = DistributionLine.objects.filter(
+        distribution__created_at__gte=filters.since,
+        distribution__created_at__lt=filters.until,
+        distribution__corrected_at__isnull=True,
+    )
+    if filters.locations:
+        query = query.filter(distribution__location_id__in=filters.locations)
+    if filters.municipalities:
+        query = query.filter(distribution__household__municipality_id__in=filters.municipalities)
+    if filters.programs:
+        query = query.filter(program_id__in=filters.programs)
+    return query
+
+
+def households_per_month(*, filters: ReportFilter) -> Trend:
+    """Unique households that received something, per month (each month on its own: a
+    household that came in March and April counts in both)."""
+    months = filters.months()
+    rows = (
+        _distributions(filters)
+        .annotate(month=TruncMonth("created_at", tzinfo=_zone()))
+        .values("month")
+        .annotate(households=Count("household_id", distinct=True))
+        .order_by()
+    )
+    counts = {_month_key(row["month"]): int(row["households"]) for row in rows}
+    current = _current_month()
+    values: list[Value] = [
+        None if month > current else anonymity.households(counts.get(month, 0)) for month in months
+    ]
+    return Trend(
+        key="households",
+        title=_("Households reached per month"),
+        description=_(
+            "The number of different households that received goods, month by month."
+        ),
+        unit=_("households"),
+        months=months,
+        series=[Series("households", _("Households"), values)],
+        kind="line",
+    )
+
+
+def _group_labels(group: str, ids: Iterable[int | None]) -> dict[int | None, str]:
+    wanted = [pk for pk in ids if pk is not None]
+    labels: dict[int | None, str]
+    if group == "program":
+        labels = dict(Program.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    else:
+        labels = dict(Municipality.objects.filter(pk__in=wanted).values_list("pk", "name"))
+        labels[None] = _("Municipality unknown")
+    return labels
+
+
+def units_per_month(*, filters: ReportFilter, group: str = "program") -> Trend:
+    """Units handed out per month, stacked by program or by the household's municipality.
+
+    A part (month × group) about fewer than 5 households is hidden, and within a month a
+    second part too when only one would be (see :func:`anonymity.mask_breakdown`), so no
+    hidden part follows from the month's total."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    field_name = "program_id" if group == "program" else "distribution__household__municipality_id"
+    months = filters.months()
+    rows = list(
+        _lines(filters)
+        .annotate(month=TruncMonth("distribution__created_at", tzinfo=_zone()))
+        .values("month", field_name)
+        .annotate(
+            units=Sum("units"), households=Count("distribution__household_id", distinct=True)
+        )
+        .order_by()
+    )
+    totals: dict[int | None, int] = defaultdict(int)
+    for row in rows:
+        totals[row[field_name]] += int(row["units"] or 0)
+    ranked = sorted(totals, key=lambda pk: (-totals[pk], pk is None, pk or 0))
+    shown = ranked[:MAX_SERIES] if len(ranked) <= MAX_SERIES else ranked[: MAX_SERIES - 1]
+    rest = [pk for pk in ranked if pk not in shown]
+
+    cells: dict[tuple[dt.date, int | str | None], tuple[int, int]] = {}
+    for row in rows:
+        key: int | str | None = row[field_name] if row[field_name] not in rest else "other"
+        month = _month_key(row["month"])
+        units, households = cells.get((month, key), (0, 0))
+        cells[(month, key)] = (units + int(row["units"] or 0), households + int(row["households"]))
+    if rest:
+        # The households of "other" are counted once, not once per group they are in.
+        other_households = (
+            _lines(filters)
+            .filter(**{f"{field_name}__in": [pk for pk in rest if pk is not None]})
+            .annotate(month=TruncMonth("distribution__created_at", tzinfo=_zone()))
+            .values("month")
+            .annotate(households=Count("distribution__household_id", distinct=True))
+            .order_by()
+        )
+        for row in other_households:
+            month = _month_key(row["month"])
+            units, _households = cells.get((month, "other"), (0, 0))
+            cells[(month, "other")] = (units, int(row["households"]))
+
+    keys: list[int | str | None] = [*shown, *(["other"] if rest else [])]
+    labels = _group_labels(group, shown)
+    current = _current_month()
+    values: dict[int | str | None, list[Value]] = {key: [] for key in keys}
+    for month in months:
+        parts = [cells.get((month, key), (0, 0)) for key in keys]
+        hidden = anonymity.mask_breakdown(parts, households=lambda part: part[1])
+        for index, key in enumerate(keys):
+            units, households = parts[index]
+            if month > current:
+                values[key].append(None)
+            elif index in hidden:
+                values[key].append(Figure(None))
+            else:
+                values[key].append(anonymity.about(units, households=households))
+
+    def series_key(key: int | str | None) -> str:
+        if key == "other":
+            return "other"
+        return f"{group}-{key if key is not None else 'none'}"
+
+    series = [
+        Series(
+            series_key(key),
+            _("Other") if key == "other" else labels.get(key, str(key)),
+            values[key],
+        )
+        for key in keys
+    ]
+    return Trend(
+        key=f"units-{group}",
+        title=(
+            _("Units handed out per month, by program")
+            if group == "program"
+            else _("Units handed out per month, by municipality")
+        ),
+        description=(
+            _("Units of goods handed out each month, stacked by program.")
+            if group == "program"
+            else _("Units of goods handed out each month, stacked by the municipality of the household.")
+        ),
+        unit=_("units"),
+        months=months,
+        series=series,
+        kind="stacked",
+    )
+
+
+def _stock_locations(filters: ReportFilter) -> list[int] | None:
+    if not filters.locations and not filters.municipalities:
+        return None
+    query = Location.objects.all()
+    if filters.locations:
+        query = query.filter(pk__in=filters.locations)
+    if filters.municipalities:
+        query = query.filter(municipality_id__in=filters.municipalities)
+    return list(query.values_list("pk", flat=True))
+
+
+def stock_per_month(*, filters: ReportFilter, products: int = STOCK_PRODUCTS) -> Trend:
+    """On hand at the end of each month for the ``products`` products with most movement
+    in the period (units, summed over the locations of the filter). The balance at the end
+    of a month is today's balance minus every movement after that month."""
+    months = filters.months()
+    locations = _stock_locations(filters)
+    movements = StockMovement.objects.all()
+    levels = StockLevel.objects.all()
+    if locations is not None:
+        movements = movements.filter(location_id__in=locations)
+        levels = levels.filter(location_id__in=locations)
+    if filters.programs:
+        categories = ProgramCategory.objects.filter(program_id__in=filters.programs).values(
+            "category_id"
+        )
+        movements = movements.filter(product__category_id__in=categories)
+    busiest = list(
+        movements.filter(at__gte=filters.since, at__lt=filters.until)
+        .values("product_id")
+        .annotate(moved=Sum(Abs("quantity")))
+        .order_by("-moved", "product_id")
+        .values_list("product_id", flat=True)[:products]
+    )
+    names = dict(Product.objects.filter(pk__in=busiest).values_list("pk", "name"))
+    units = dict(Product.objects.filter(pk__in=busiest).values_list("pk", "unit_name"))
+    on_hand = {
+        row["product_id"]: int(row["total"] or 0)
+        for row in levels.filter(product_id__in=busiest)
+        .values("product_id")
+        .annotate(total=Sum("on_hand"))
+        .order_by()
+    }
+    after_first = (
+        movements.filter(product_id__in=busiest, at__gte=_month_end(months[0]))
+        .annotate(month=TruncMonth("at", tzinfo=_zone()))
+        .values("product_id", "month")
+        .annotate(moved=Sum("quantity"))
+        .order_by()
+    )
+    moved: dict[int, dict[dt.date, int]] = defaultdict(dict)
+    for row in after_first:
+        moved[row["product_id"]][_month_key(row["month"])] = int(row["moved"] or 0)
+
+    current = _current_month()
+    series = []
+    for pk in busiest:
+        by_month = moved[pk]
+        values: list[Value] = []
+        for month in months:
+            if month > current:
+                values.append(None)
+                continue
+            later = sum(q for m, q in by_month.items() if m > month)
+            values.append(Figure(on_hand.get(pk, 0) - later))
+        label = names.get(pk, str(pk))
+        series.append(Series(f"product-{pk}", label, values))
+    unit_names = {units[pk] for pk in busiest if pk in units}
+    return Trend(
+        key="stock",
+        title=_("Stock at the end of each month"),
+        description=_(
+            "Units on hand at the end of each month for the products that moved most in "
+            "this period; the current month shows today's stock."
+        ),
+        unit=_("units"),
+        months=months,
+        series=series,
+        kind="line",
+        note=(
+            _("Counted in units (%(unit)s).") % {"unit": unit_names.pop()}
+            if len(unit_names) == 1
+            else ""
+        ),
+    )
+
+
+def _month_end(month: dt.date) -> dt.datetime:
+    """The first moment after ``month`` (local, aware)."""
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return dt.datetime.combine(following, dt.time(0, 0), tzinfo=_zone())
+
+
+def report_trends(*, filters: ReportFilter, group: str = "program") -> list[Trend]:
+    """The charts of a report: households per month, units per month stacked by
+    ``group``, stock at the end of each month."""
+    return [
+        households_per_month(filters=filters),
+        units_per_month(filters=filters, group=group),
+        stock_per_month(filters=filters),
+    ]
+
+
+def municipalities_reached(*, filters: ReportFilter) -> list[Municipality]:
+    """The municipalities whose households received something in the period."""
+    ids = (
+        _distributions(filters)
+        .exclude(household__municipality__isnull=True)
+        .values("household__municipality_id")
+        .distinct()
+        .order_by()
+    )
+    return list(Municipality.objects.filter(Q(pk__in=ids)).order_by("name"))

@@ -2,10 +2,14 @@
 reached, units handed out stacked by program or by municipality, and stock at the end of
 each month per product.
 
-Every query groups by month in the database (``Trunc`` in the local time zone), so a year
-of 200,000 distributions is a handful of aggregate rows, never a loop over them. Stock at
-the end of a month is read from the append-only ledger as the current balance minus the
-movements after that month: one grouped query, no replay of history.
+Every query groups by month in the database, so a year of 200,000 distributions is a
+handful of aggregate rows, never a loop over them. A row's month is found by comparing its
+moment with the local midnights that start each month (:func:`month_of`), a ``CASE`` the
+database evaluates natively: the same answer as ``TruncMonth`` in Europe/Brussels, summer
+time included, but ``TruncMonth`` on SQLite calls back into Python for every row (a year of
+distributions took 3.5 s that way against 0.7 s). Stock at the end of a month is read from
+the append-only ledger as the current balance minus the movements after that month: one
+grouped query, no replay of history.
 
 Municipality means the household's municipality for what households received (the
 council asks about its residents) and the location's municipality for stock.
@@ -20,15 +24,15 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Abs, TruncMonth
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, QuerySet, Sum, Value, When
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern.models import Location, Municipality
 from rapportering import anonymity
 from rapportering.anonymity import Figure
-from rapportering.selectors.filters import ReportFilter
+from rapportering.selectors.filters import ReportFilter, local_midnight
 from toegang.models import Program
 from uitlening.models import Distribution, DistributionLine, ProgramCategory
 from voorraad.models import Product, StockLevel, StockMovement
@@ -41,14 +45,14 @@ STOCK_PRODUCTS = 5
 
 #: A value of a month: a Figure (``value`` None: hidden by the "< 5" rule), or None when
 #: the month has no value (it has not begun yet).
-Value = Figure | None
+MonthValue = Figure | None
 
 
 @dataclass(frozen=True)
 class Series:
     key: str  # stable: "households", "program-3", "product-7", "other"
     label: str
-    values: list[Value]  # one per month of the trend
+    values: list[MonthValue]  # one per month of the trend
 
     @property
     def total(self) -> int:
@@ -71,16 +75,18 @@ class Trend:
     @property
     def is_empty(self) -> bool:
         return not any(
-            v is not None and (v.value is None or v.value > 0) for s in self.series for v in s.values
+            v is not None and (v.value is None or v.value > 0)
+            for s in self.series
+            for v in s.values
         )
 
     @property
     def has_masked(self) -> bool:
         return any(v is not None and v.value is None for s in self.series for v in s.values)
 
-    def month_totals(self) -> list[Value]:
+    def month_totals(self) -> list[MonthValue]:
         """The sum of the series per month; masked when any part of it is masked."""
-        totals: list[Value] = []
+        totals: list[MonthValue] = []
         for index in range(len(self.months)):
             parts = [s.values[index] for s in self.series]
             if all(p is None for p in parts):
@@ -96,14 +102,19 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def _month_key(value: dt.datetime | dt.date) -> dt.date:
-    """The first day of the local month of a Trunc result (a date on some backends, an
-    aware or naive datetime on others)."""
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(_zone())
-        return value.date().replace(day=1)
-    return value.replace(day=1)
+def month_of(field_name: str, months: list[dt.date]) -> Case:
+    """The index in ``months`` of the local month of the moment in ``field_name``: 0 for
+    the first month (and before it), ``len(months) - 1`` for the last, ``len(months)``
+    from the end of the last month on."""
+    starts = [local_midnight(month) for month in months[1:]] + [_month_end(months[-1])]
+    return Case(
+        *[
+            When(**{f"{field_name}__lt": start}, then=Value(index))
+            for index, start in enumerate(starts)
+        ],
+        default=Value(len(months)),
+        output_field=IntegerField(),
+    )
 
 
 def _current_month() -> dt.date:
@@ -145,22 +156,20 @@ def households_per_month(*, filters: ReportFilter) -> Trend:
     months = filters.months()
     rows = (
         _distributions(filters)
-        .annotate(month=TruncMonth("created_at", tzinfo=_zone()))
+        .annotate(month=month_of("created_at", months))
         .values("month")
         .annotate(households=Count("household_id", distinct=True))
         .order_by()
     )
-    counts = {_month_key(row["month"]): int(row["households"]) for row in rows}
+    counts = {months[row["month"]]: int(row["households"]) for row in rows}
     current = _current_month()
-    values: list[Value] = [
+    values: list[MonthValue] = [
         None if month > current else anonymity.households(counts.get(month, 0)) for month in months
     ]
     return Trend(
         key="households",
         title=_("Households reached per month"),
-        description=_(
-            "The number of different households that received goods, month by month."
-        ),
+        description=_("The number of different households that received goods, month by month."),
         unit=_("households"),
         months=months,
         series=[Series("households", _("Households"), values)],
@@ -191,11 +200,9 @@ def units_per_month(*, filters: ReportFilter, group: str = "program") -> Trend:
     months = filters.months()
     rows = list(
         _lines(filters)
-        .annotate(month=TruncMonth("distribution__created_at", tzinfo=_zone()))
+        .annotate(month=month_of("distribution__created_at", months))
         .values("month", field_name)
-        .annotate(
-            units=Sum("units"), households=Count("distribution__household_id", distinct=True)
-        )
+        .annotate(units=Sum("units"), households=Count("distribution__household_id", distinct=True))
         .order_by()
     )
     totals: dict[int | None, int] = defaultdict(int)
@@ -208,7 +215,7 @@ def units_per_month(*, filters: ReportFilter, group: str = "program") -> Trend:
     cells: dict[tuple[dt.date, int | str | None], tuple[int, int]] = {}
     for row in rows:
         key: int | str | None = row[field_name] if row[field_name] not in rest else "other"
-        month = _month_key(row["month"])
+        month = months[row["month"]]
         units, households = cells.get((month, key), (0, 0))
         cells[(month, key)] = (units + int(row["units"] or 0), households + int(row["households"]))
     if rest:
@@ -216,20 +223,20 @@ def units_per_month(*, filters: ReportFilter, group: str = "program") -> Trend:
         other_households = (
             _lines(filters)
             .filter(**{f"{field_name}__in": [pk for pk in rest if pk is not None]})
-            .annotate(month=TruncMonth("distribution__created_at", tzinfo=_zone()))
+            .annotate(month=month_of("distribution__created_at", months))
             .values("month")
             .annotate(households=Count("distribution__household_id", distinct=True))
             .order_by()
         )
         for row in other_households:
-            month = _month_key(row["month"])
+            month = months[row["month"]]
             units, _households = cells.get((month, "other"), (0, 0))
             cells[(month, "other")] = (units, int(row["households"]))
 
     keys: list[int | str | None] = [*shown, *(["other"] if rest else [])]
     labels = _group_labels(group, shown)
     current = _current_month()
-    values: dict[int | str | None, list[Value]] = {key: [] for key in keys}
+    values: dict[int | str | None, list[MonthValue]] = {key: [] for key in keys}
     for month in months:
         parts = [cells.get((month, key), (0, 0)) for key in keys]
         hidden = anonymity.mask_breakdown(parts, households=lambda part: part[1])
@@ -265,7 +272,9 @@ def units_per_month(*, filters: ReportFilter, group: str = "program") -> Trend:
         description=(
             _("Units of goods handed out each month, stacked by program.")
             if group == "program"
-            else _("Units of goods handed out each month, stacked by the municipality of the household.")
+            else _(
+                "Units of goods handed out each month, stacked by the municipality of the household."
+            )
         ),
         unit=_("units"),
         months=months,
@@ -301,13 +310,23 @@ def stock_per_month(*, filters: ReportFilter, products: int = STOCK_PRODUCTS) ->
             "category_id"
         )
         movements = movements.filter(product__category_id__in=categories)
-    busiest = list(
-        movements.filter(at__gte=filters.since, at__lt=filters.until)
-        .values("product_id")
-        .annotate(moved=Sum(Abs("quantity")))
-        .order_by("-moved", "product_id")
-        .values_list("product_id", flat=True)[:products]
+    # One pass over the ledger from the start of the period: per product and month of the
+    # period the net change and the movement (both directions), and everything after the
+    # period in one bucket (index len(months)).
+    rows = (
+        movements.filter(at__gte=filters.since)
+        .annotate(month=month_of("at", months))
+        .values("product_id", "month")
+        .annotate(net=Sum("quantity"), moved=Sum(Abs("quantity")))
+        .order_by()
     )
+    net: dict[int, dict[int, int]] = defaultdict(dict)
+    activity: dict[int, int] = defaultdict(int)
+    for row in rows:
+        net[row["product_id"]][row["month"]] = int(row["net"] or 0)
+        if row["month"] < len(months):
+            activity[row["product_id"]] += int(row["moved"] or 0)
+    busiest = sorted(activity, key=lambda pk: (-activity[pk], pk))[:products]
     names = dict(Product.objects.filter(pk__in=busiest).values_list("pk", "name"))
     units = dict(Product.objects.filter(pk__in=busiest).values_list("pk", "unit_name"))
     on_hand = {
@@ -317,27 +336,18 @@ def stock_per_month(*, filters: ReportFilter, products: int = STOCK_PRODUCTS) ->
         .annotate(total=Sum("on_hand"))
         .order_by()
     }
-    after_first = (
-        movements.filter(product_id__in=busiest, at__gte=_month_end(months[0]))
-        .annotate(month=TruncMonth("at", tzinfo=_zone()))
-        .values("product_id", "month")
-        .annotate(moved=Sum("quantity"))
-        .order_by()
-    )
-    moved: dict[int, dict[dt.date, int]] = defaultdict(dict)
-    for row in after_first:
-        moved[row["product_id"]][_month_key(row["month"])] = int(row["moved"] or 0)
+    moved = net
 
     current = _current_month()
     series = []
     for pk in busiest:
         by_month = moved[pk]
-        values: list[Value] = []
-        for month in months:
+        values: list[MonthValue] = []
+        for index, month in enumerate(months):
             if month > current:
                 values.append(None)
                 continue
-            later = sum(q for m, q in by_month.items() if m > month)
+            later = sum(q for m, q in by_month.items() if m > index)
             values.append(Figure(on_hand.get(pk, 0) - later))
         label = names.get(pk, str(pk))
         series.append(Series(f"product-{pk}", label, values))
@@ -378,12 +388,10 @@ def report_trends(*, filters: ReportFilter, group: str = "program") -> list[Tren
 
 
 def municipalities_reached(*, filters: ReportFilter) -> list[Municipality]:
-    """The municipalities whose households received something in the period."""
-    ids = (
-        _distributions(filters)
-        .exclude(household__municipality__isnull=True)
-        .values("household__municipality_id")
-        .distinct()
-        .order_by()
-    )
-    return list(Municipality.objects.filter(Q(pk__in=ids)).order_by("name"))
+    """The municipalities whose households received something in the period (an EXISTS
+    per municipality, which stops at the first distribution it finds)."""
+    municipalities = Municipality.objects.all()
+    if filters.municipalities:
+        municipalities = municipalities.filter(pk__in=filters.municipalities)
+    reached = _distributions(filters).filter(household__municipality_id=OuterRef("pk"))
+    return list(municipalities.filter(Exists(reached)).order_by("name"))

@@ -85,9 +85,16 @@ def year_2025(db):
     hand_out(melle_home, local(2025, 2, 15, 10), point, user, (diapers, pamperbank, 4))
     for home in gent_homes[:5]:
         hand_out(
-            home, local(2025, 3, 5, 10), point, user, (diapers, pamperbank, 10), (food, ruilwinkel, 2)
+            home,
+            local(2025, 3, 5, 10),
+            point,
+            user,
+            (diapers, pamperbank, 10),
+            (food, ruilwinkel, 2),
         )
-    hand_out(gent_homes[6], local(2025, 3, 6, 10), point, user, (diapers, pamperbank, 99), corrected=True)
+    hand_out(
+        gent_homes[6], local(2025, 3, 6, 10), point, user, (diapers, pamperbank, 99), corrected=True
+    )
 
     move(diapers, warehouse, 200, local(2024, 12, 20, 10))
     move(diapers, warehouse, -30, local(2025, 1, 15, 10))
@@ -189,7 +196,9 @@ def test_stock_of_one_location_counts_only_its_movements(year_2025):
 
 def test_months_not_begun_have_no_value(year_2025):
     today = timezone.localdate()
-    filters = ReportFilter(start=today.replace(day=1), end=today.replace(day=1) + dt.timedelta(days=70))
+    filters = ReportFilter(
+        start=today.replace(day=1), end=today.replace(day=1) + dt.timedelta(days=70)
+    )
 
     households = trends.households_per_month(filters=filters)
     stock = trends.stock_per_month(filters=filters)

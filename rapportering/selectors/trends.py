@@ -21,6 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -38,6 +39,7 @@ from uitlening.models import Distribution, DistributionLine, ProgramCategory
 from voorraad.models import Product, StockLevel, StockMovement
 
 GROUPS = ("program", "municipality")
+MUNICIPALITY_FIELD = "distribution__household__municipality_id"
 #: The most series one stacked chart shows; the rest is summed as "Other".
 MAX_SERIES = 6
 #: How many products the stock chart follows (those with most movement in the period).
@@ -150,18 +152,35 @@ def _lines(filters: ReportFilter) -> QuerySet[DistributionLine]:
     return query
 
 
-def households_per_month(*, filters: ReportFilter) -> Trend:
-    """Unique households that received something, per month (each month on its own: a
-    household that came in March and April counts in both)."""
+def _municipality_rows(filters: ReportFilter) -> list[dict[str, Any]]:
+    """Units and unique households per month and municipality of the household."""
+    return _group_rows(filters, MUNICIPALITY_FIELD)
+
+
+def _group_rows(filters: ReportFilter, field_name: str) -> list[dict[str, Any]]:
     months = filters.months()
-    rows = (
-        _distributions(filters)
-        .annotate(month=month_of("created_at", months))
-        .values("month")
-        .annotate(households=Count("household_id", distinct=True))
+    return list(
+        _lines(filters)
+        .annotate(month=month_of("distribution__created_at", months))
+        .values("month", field_name)
+        .annotate(units=Sum("units"), households=Count("distribution__household_id", distinct=True))
         .order_by()
     )
-    counts = {months[row["month"]]: int(row["households"]) for row in rows}
+
+
+def households_per_month(
+    *, filters: ReportFilter, municipality_rows: list[dict[str, Any]] | None = None
+) -> Trend:
+    """Unique households that received something, per month (each month on its own: a
+    household that came in March and April counts in both).
+
+    A household lives in one municipality (or none), so the month's households are the
+    sum over municipalities: ``municipality_rows`` of :func:`units_and_households` saves
+    the query when the units per municipality are read anyway."""
+    months = filters.months()
+    counts: dict[dt.date, int] = defaultdict(int)
+    for row in municipality_rows if municipality_rows is not None else _municipality_rows(filters):
+        counts[months[row["month"]]] += int(row["households"])
     current = _current_month()
     values: list[MonthValue] = [
         None if month > current else anonymity.households(counts.get(month, 0)) for month in months
@@ -188,7 +207,9 @@ def _group_labels(group: str, ids: Iterable[int | None]) -> dict[int | None, str
     return labels
 
 
-def units_per_month(*, filters: ReportFilter, group: str = "program") -> Trend:
+def units_per_month(
+    *, filters: ReportFilter, group: str = "program", rows: list[dict[str, Any]] | None = None
+) -> Trend:
     """Units handed out per month, stacked by program or by the household's municipality.
 
     A part (month × group) about fewer than 5 households is hidden, and within a month a
@@ -196,15 +217,10 @@ def units_per_month(*, filters: ReportFilter, group: str = "program") -> Trend:
     hidden part follows from the month's total."""
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}")
-    field_name = "program_id" if group == "program" else "distribution__household__municipality_id"
+    field_name = "program_id" if group == "program" else MUNICIPALITY_FIELD
     months = filters.months()
-    rows = list(
-        _lines(filters)
-        .annotate(month=month_of("distribution__created_at", months))
-        .values("month", field_name)
-        .annotate(units=Sum("units"), households=Count("distribution__household_id", distinct=True))
-        .order_by()
-    )
+    if rows is None:
+        rows = _group_rows(filters, field_name)
     totals: dict[int | None, int] = defaultdict(int)
     for row in rows:
         totals[row[field_name]] += int(row["units"] or 0)
@@ -377,14 +393,24 @@ def _month_end(month: dt.date) -> dt.datetime:
     return dt.datetime.combine(following, dt.time(0, 0), tzinfo=_zone())
 
 
+def units_and_households(*, filters: ReportFilter) -> tuple[Trend, Trend]:
+    """Households per month and units per month by municipality, from one query."""
+    rows = _municipality_rows(filters)
+    return (
+        households_per_month(filters=filters, municipality_rows=rows),
+        units_per_month(filters=filters, group="municipality", rows=rows),
+    )
+
+
 def report_trends(*, filters: ReportFilter, group: str = "program") -> list[Trend]:
     """The charts of a report: households per month, units per month stacked by
     ``group``, stock at the end of each month."""
-    return [
-        households_per_month(filters=filters),
-        units_per_month(filters=filters, group=group),
-        stock_per_month(filters=filters),
-    ]
+    if group == "municipality":
+        households, units = units_and_households(filters=filters)
+    else:
+        households = households_per_month(filters=filters)
+        units = units_per_month(filters=filters, group=group)
+    return [households, units, stock_per_month(filters=filters)]
 
 
 def municipalities_reached(*, filters: ReportFilter) -> list[Municipality]:

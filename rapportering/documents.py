@@ -641,18 +641,18 @@ def _municipality_section(
                     [charts.month_long(month), value]
                     for month, value in zip(by_municipality.months, series.values, strict=True)
                 ]
-    story: list[Flowable] = [KeepTogether(block), Spacer(1, 3 * mm)]
+    block.append(Spacer(1, 3 * mm))
     if rows:
-        story.append(paragraph(_("Units handed out per month"), HEAD))
-        story.append(Spacer(1, 1 * mm))
-        story.append(
+        block.append(paragraph(_("Units handed out per month"), HEAD))
+        block.append(Spacer(1, 1 * mm))
+        block.append(
             data_table([_("Month"), _("Units")], rows, first_column_share=0.6, compact=True)
         )
     masked = any(isinstance(f.value, Figure) and f.value.masked for f in summary.key_figures)
     if masked or any(has_masked(row) for row in rows):
-        story.append(paragraph(masked_footnote(), SMALL))
-    story.append(Spacer(1, 8 * mm))
-    return story
+        block.append(paragraph(masked_footnote(), SMALL))
+    # A municipality's section fits on a page: never split over two.
+    return [KeepTogether(block), Spacer(1, 8 * mm)]
 
 
 __all__ = ["annual_report_pdf", "cell_text"]

@@ -179,8 +179,21 @@ def households_per_month(
     the query when the units per municipality are read anyway."""
     months = filters.months()
     counts: dict[dt.date, int] = defaultdict(int)
-    for row in municipality_rows if municipality_rows is not None else _municipality_rows(filters):
-        counts[months[row["month"]]] += int(row["households"])
+    if municipality_rows is not None:
+        for row in municipality_rows:
+            counts[months[row["month"]]] += int(row["households"])
+    else:
+        # Distributions alone, without joining their lines and households: the cheapest
+        # way when the rows per municipality are not read anyway.
+        rows = (
+            _distributions(filters)
+            .annotate(month=month_of("created_at", months))
+            .values("month")
+            .annotate(households=Count("household_id", distinct=True))
+            .order_by()
+        )
+        for row in rows:
+            counts[months[row["month"]]] = int(row["households"])
     current = _current_month()
     values: list[MonthValue] = [
         None if month > current else anonymity.households(counts.get(month, 0)) for month in months
@@ -270,14 +283,12 @@ def units_per_month(
             return "other"
         return f"{group}-{key if key is not None else 'none'}"
 
-    series = [
-        Series(
-            series_key(key),
-            _("Other") if key == "other" else labels.get(key, str(key)),
-            values[key],
-        )
-        for key in keys
-    ]
+    def series_label(key: int | str | None) -> str:
+        if isinstance(key, str):
+            return _("Other")
+        return labels.get(key, str(key))
+
+    series = [Series(series_key(key), series_label(key), values[key]) for key in keys]
     return Trend(
         key=f"units-{group}",
         title=(

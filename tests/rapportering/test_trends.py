@@ -218,3 +218,23 @@ def test_municipalities_reached_are_those_of_the_households(year_2025):
 def test_a_year_of_trends_takes_a_fixed_number_of_queries(year_2025, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         trends.report_trends(filters=year_2025.filters, group="municipality")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        year(2025),
+        ReportFilter(start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31), programs=(1,)),
+    ],
+    ids=["all", "one program"],
+)
+def test_households_from_the_municipality_rows_equal_the_direct_count(year_2025, filters):
+    if filters.programs:
+        filters = ReportFilter(
+            start=filters.start, end=filters.end, programs=(year_2025.ruilwinkel.pk,)
+        )
+
+    direct = trends.households_per_month(filters=filters)
+    shared, _units = trends.units_and_households(filters=filters)
+
+    assert direct.series[0].values == shared.series[0].values

@@ -501,7 +501,7 @@ def _chart_block(trend: Trend) -> list[Flowable]:
         trend_table(trend),
     ]
     if trend.has_masked:
-        block.append(paragraph(masked_footnote(), SMALL))
+        block += [Spacer(1, 1.5 * mm), paragraph(masked_footnote(), SMALL)]
     block.append(Spacer(1, 6 * mm))
     return block
 
@@ -521,7 +521,8 @@ def _report_tables(report: Report) -> list[Flowable]:
         notes = [table.note] if table.note else []
         if any(has_masked(row) for row in table.rows):
             notes.append(masked_footnote())
-        block += [paragraph(note, SMALL) for note in notes]
+        for note in notes:
+            block += [Spacer(1, 1.5 * mm), paragraph(note, SMALL)]
         story += [KeepTogether(block[:3]), *block[3:], Spacer(1, 5 * mm)]
     return story
 

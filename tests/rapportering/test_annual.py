@@ -151,3 +151,43 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 def test_admin_gets_the_annual_report(login, admin_user):
     assert login(admin_user).get(reverse("rapportering:annual")).status_code == 200
+
+
+def test_every_key_figure_and_table_of_the_report_is_rendered(db, monkeypatch):
+    from decimal import Decimal
+
+    from rapportering import documents
+    from rapportering.selectors.report import KeyFigure, Report, Table
+
+    def fake_report(*, filters, sections=()):
+        return Report(
+            filters=filters,
+            key_figures=[
+                KeyFigure("children", "Bereikte kinderen", Figure(None)),
+                KeyFigure("value", "Geschatte waarde", Decimal("12345.5"), "EUR"),
+            ],
+            tables=[
+                Table(
+                    key="per_product",
+                    title="Per product",
+                    columns=["Product", "Gezinnen", "Stuks"],
+                    rows=[["Luiers maat 4", Figure(12), 1234], ["Fles", Figure(None), None]],
+                    note="Geschat op de aankoopprijs.",
+                    section="Goederen",
+                ),
+                Table(key="empty", title="Leeg", columns=["A", "B"], rows=[], section="Goederen"),
+            ],
+        )
+
+    monkeypatch.setattr(documents, "build_report", fake_report)
+
+    text = pdf_text(documents.annual_report_pdf(year=2024))
+    lines = [" ".join(line.split()).replace("< ", "<") for line in text.splitlines()]
+
+    assert "Bereikte kinderen <5" in lines
+    assert "Geschatte waarde € 12.345,50" in lines
+    assert "Goederen" in lines and "Per product" in lines
+    assert "Luiers maat 4 12 1.234" in lines
+    assert "Fles <5 —" in lines
+    assert "Geschat op de aankoopprijs." in text
+    assert "Niets te melden voor deze periode." in text

@@ -58,7 +58,8 @@ def test_annual_report_of_one_municipality_has_no_section_per_municipality(year_
 
     assert "Jaarverslag 2025 · Melle" in text
     assert "Per gemeente" not in text
-    assert "per gemeente" not in text
+    # One municipality: no chart of units stacked per municipality either.
+    assert "Uitgedeelde stuks per maand, per gemeente" not in text
 
 
 def test_an_empty_year_says_so_instead_of_empty_charts(db):

@@ -313,7 +313,7 @@ def _history(
     wipes = products.get("Billendoekjes")
     donors = {d.name: d for d in Donor.objects.all()}
     collection = [
-        (donors.get(place.name), place)
+        (donors[place.name], place)
         for place in Location.objects.filter(kind=Location.Kind.COLLECTION_POINT).order_by("pk")
         if place.name in donors
     ]
@@ -339,8 +339,8 @@ def _history(
 
     # What each point hands out per month and product (units), to size its supply.
     demand: dict[tuple[int, str, int], int] = defaultdict(int)
-    for (index, moment), lines in baskets.items():
-        for name, packs in lines:
+    for (index, moment), basket in baskets.items():
+        for name, packs in basket:
             product = products[name]
             demand[(_month_index(moment.date()), plans[index].point, product.pk)] += (
                 packs * product.pack_size
@@ -438,8 +438,8 @@ def _history(
                 reference=f"F{eve:%Y%m}-{len(short):02d}",
                 at=_local(eve, 12),
             )
-            for line in bought:
-                ledger.add(warehouse, line.product, line.quantity)
+            for cost in bought:
+                ledger.add(warehouse, cost.product, cost.quantity)
         for name, lines in supply.items():
             if lines:
                 stock.transfer_stock(
@@ -472,8 +472,8 @@ def _history(
                 moment=moment,
             )
             if distribution is not None:
-                for line in distribution.lines.all():
-                    ledger.add(point, line.product, -line.units)
+                for booked in distribution.lines.all():
+                    ledger.add(point, booked.product, -booked.units)
     _date_referrals_back(plans, today, now)
 
 

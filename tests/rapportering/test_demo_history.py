@@ -45,7 +45,7 @@ def test_last_months_report_shows_households_and_municipalities_and_masks_a_smal
     report = build_report(filters=last_month())
 
     reached = key_figure(report, "households_reached")
-    assert isinstance(reached, Figure) and not reached.masked and reached.value >= 5
+    assert isinstance(reached, Figure) and reached.value is not None and reached.value >= 5
     rows = table(report, "reach_by_municipality").rows
     shown = [row[0] for row in rows if not row[1].masked]
     masked = [row[0] for row in rows if row[1].masked]
@@ -59,7 +59,7 @@ def test_this_and_last_years_reports_have_figures_for_several_municipalities():
     for year in (today.year - 1, today.year):
         report = build_report(filters=filters.year(year))
         reached = key_figure(report, "households_reached")
-        assert not reached.masked and reached.value >= 20, year
+        assert reached.value is not None and reached.value >= 20, year
         rows = table(report, "reach_by_municipality").rows
         assert sum(not row[1].masked for row in rows) >= 2, year
 

@@ -165,9 +165,10 @@ def month_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def households_served(*, since: dt.datetime, until: dt.datetime) -> int:
-    """Households that got consumables or borrowed an item in [since, until)."""
+    """Households that got consumables (a distribution not corrected away) or borrowed an
+    item in [since, until)."""
     distributions = Distribution.objects.filter(
-        created_at__gte=since, created_at__lt=until
+        created_at__gte=since, created_at__lt=until, corrected_at__isnull=True
     ).values("household_id")
     loans = Loan.objects.filter(lent_at__gte=since, lent_at__lt=until).values("household_id")
     return Household.objects.filter(Q(pk__in=distributions) | Q(pk__in=loans)).count()

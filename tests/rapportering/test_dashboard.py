@@ -10,9 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from kern.roles import Role
 from rapportering.selectors.dashboard import dashboard
-from tests.factories import LocationFactory, UserFactory
+from tests.factories import LocationFactory
 from tests.toegang.factories import HouseholdFactory, ReferralFactory
 from tests.voorraad.factories import CategoryFactory, ProductFactory
 from toegang.models import Program
@@ -48,9 +47,7 @@ def diapers(point):
     return product
 
 
-def test_product_below_minimum_shows_its_days_of_cover_from_eight_weeks_of_outflow(
-    point, diapers
-):
+def test_product_below_minimum_shows_its_days_of_cover_from_eight_weeks_of_outflow(point, diapers):
     # 560 units out in the last eight weeks (56 days): 10 a day; 280 on hand: 28 days.
     move(diapers, point, -300, days_ago=3)
     move(diapers, point, -260, days_ago=50)

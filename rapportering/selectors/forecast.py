@@ -273,8 +273,8 @@ def forecast(*, filters: ReportFilter | None = None, today: dt.date | None = Non
     advice = []
     for size in all_sizes:
         product = product_of_size.get(size)
-        need = need_total[size]
-        if product is None and not need:
+        total = need_total[size]
+        if product is None and not total:
             continue
         pid = product.pk if product else None
         at_points = stock_points_total[pid] if pid else 0
@@ -285,11 +285,11 @@ def forecast(*, filters: ReportFilter | None = None, today: dt.date | None = Non
                 size=size,
                 product_id=pid,
                 product=product.name if product else "",
-                need=anonymity.about(need, households=len(size_families[size])),
+                need=anonymity.about(total, households=len(size_families[size])),
                 stock_points=at_points,
                 stock_warehouse=in_warehouse,
                 drives=from_drives,
-                advice=max(0, need - at_points - in_warehouse - from_drives),
+                advice=max(0, total - at_points - in_warehouse - from_drives),
             )
         )
     return Forecast(

@@ -161,23 +161,27 @@ def forecast(*, filters: ReportFilter | None = None, today: dt.date | None = Non
     )
     last_point: dict[int, tuple[dt.datetime, int]] = {}
     packs_of: dict[int, int] = defaultdict(int)
-    for household_id, location_id, at, packs in lines.values_list(
-        "distribution__household_id",
-        "distribution__location_id",
-        "distribution__created_at",
-        "packs",
-    ).iterator():
+    per_place = (
+        lines.order_by()
+        .values("distribution__household_id", "distribution__location_id")
+        .annotate(packs=Sum("packs"), last=Max("distribution__created_at"))
+        .values_list("distribution__household_id", "distribution__location_id", "last", "packs")
+    )
+    for household_id, location_id, at, packs in per_place:
         packs_of[household_id] += packs
         if household_id not in last_point or at > last_point[household_id][0]:
             last_point[household_id] = (at, location_id)
     home = {hid: loc for hid, (_at, loc) in last_point.items() if loc in point_names}
 
     # 3. Children per point, size and month.
-    children: dict[int, list[Child]] = defaultdict(list)
-    for child in Child.objects.filter(household_id__in=list(home)).only(
-        "household_id", "birth_year", "birth_month", "diaper_size"
-    ):
-        children[child.household_id].append(child)
+    # (birth year, birth month, size override) of each child, per household.
+    children: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
+    # A semi-join on the lines rather than a list of (thousands of) ids.
+    for household_id, year, month, override in Child.objects.filter(
+        household_id__in=lines.values("distribution__household_id")
+    ).values_list("household_id", "birth_year", "birth_month", "diaper_size"):
+        if household_id in home:
+            children[household_id].append((year, month, override))
     counted: dict[tuple[int, int, int], int] = defaultdict(int)  # point, size, month → children
     families: dict[tuple[int, int], set[int]] = defaultdict(set)  # point, size → households
     young_now: dict[int, int] = defaultdict(int)
@@ -186,27 +190,14 @@ def forecast(*, filters: ReportFilter | None = None, today: dt.date | None = Non
     for household_id, point_id in home.items():
         households_at[point_id] += 1
         packs_at[point_id] += packs_of[household_id]
-        for child in children[household_id]:
-            if (
-                0
-                <= age_in_months(
-                    birth_year=child.birth_year, birth_month=child.birth_month, on=today
-                )
-                < max_age
-            ):
+        for year, month, override in children[household_id]:
+            if 0 <= age_in_months(birth_year=year, birth_month=month, on=today) < max_age:
                 young_now[point_id] += 1
             for index, (first, _share) in enumerate(months):
-                age = age_in_months(
-                    birth_year=child.birth_year, birth_month=child.birth_month, on=first
-                )
+                age = age_in_months(birth_year=year, birth_month=month, on=first)
                 if not 0 <= age < max_age:
                     continue
-                size = diaper_size(
-                    birth_year=child.birth_year,
-                    birth_month=child.birth_month,
-                    on=first,
-                    override=child.diaper_size,
-                )
+                size = diaper_size(birth_year=year, birth_month=month, on=first, override=override)
                 counted[(point_id, size, index)] += 1
                 families[(point_id, size)].add(household_id)
 

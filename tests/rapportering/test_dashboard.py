@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rapportering.selectors.dashboard import dashboard
-from tests.factories import LocationFactory
 from tests.toegang.factories import HouseholdFactory, ReferralFactory
+from tests.uitlening.factories import LoanFactory
 from tests.voorraad.factories import CategoryFactory, ProductFactory
+from tests.vrijwilligers.factories import ShiftFactory, SignupFactory
 from toegang.models import Program
 from uitlening.models import Distribution
 from voorraad.models import MinimumLevel, StockLevel, StockMovement
@@ -144,8 +145,32 @@ def test_dashboard_names_no_household(coordinator, point, volunteer):
     assert household.code not in page
 
 
-def test_overdue_loans_are_counted_per_point_and_link_to_the_point_list(coordinator):
-    other = LocationFactory(name="Uitdeelpunt Zwijnaarde")
+def test_overdue_loans_are_counted_per_point_and_link_to_the_point_list(coordinator, point):
+    today = timezone.localdate()
+    for days in (1, 30):
+        LoanFactory(location=point, due_on=today - dt.timedelta(days=days))
+    LoanFactory(location=point, due_on=today)  # due today: not overdue yet
+    LoanFactory(
+        location=point, due_on=today - dt.timedelta(days=3), returned_at=timezone.now()
+    )  # back already
+    [row] = dashboard().overdue
+    assert (row.location, row.loans) == (point.name, 2)
     page = login(coordinator).get("/").content.decode()
-    assert "No loan is overdue." in page or "Geen" in page
-    assert other.name not in page
+    assert reverse("uitlening:overdue_list", args=[point.pk]) in page
+
+
+def test_shifts_today_show_staffing_and_under_staffed_in_words(coordinator, point):
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time(23, 0)))
+    short = ShiftFactory(
+        location=point, starts_at=start, ends_at=start + dt.timedelta(minutes=30),
+        min_volunteers=2, max_volunteers=3,
+    )  # fmt: skip
+    SignupFactory(shift=short)
+    board = dashboard()
+    [row] = board.shifts_today
+    assert (row.confirmed, row.understaffed, row.missing) == (1, True, 1)
+    assert row in board.understaffed_week
+    page = login(coordinator).get("/").content.decode()
+    assert "1 van 2–3" in page
+    assert "onderbezet: nog 1 nodig" in page

@@ -174,3 +174,9 @@ def test_shifts_today_show_staffing_and_under_staffed_in_words(coordinator, poin
     page = login(coordinator).get("/").content.decode()
     assert "1 van 2–3" in page
     assert "onderbezet: nog 1 nodig" in page
+
+
+def test_report_screens_have_no_inline_styles_the_csp_would_block(coordinator):
+    client = login(coordinator)
+    for url in ("/", "/rapporten/signalen/", "/rapporten/prognose/"):
+        assert " style=" not in client.get(url).content.decode(), url

@@ -170,7 +170,10 @@ def test_a_failure_at_apply_time_writes_nothing_and_keeps_the_reason(coordinator
             raise DomainError("Er ging iets mis.")
         return real_run(self, actor=actor, cells=cells)
 
-    with mock.patch.object(Products, "run", failing_run), pytest.raises(services.ApplyFailed) as err:
+    with (
+        mock.patch.object(Products, "run", failing_run),
+        pytest.raises(services.ApplyFailed) as err,
+    ):
         services.apply_import(actor=coordinator, batch=batch)
 
     assert "Rij 3" in str(err.value) or "Row 3" in str(err.value)
@@ -220,10 +223,12 @@ def test_check_goes_in_chunks_with_progress(coordinator):
 
 def test_xlsx_is_read_like_csv(coordinator):
     data = xlsx_bytes(
-        [["Naam", "Categorie", "Stuks per pak", "Waarde per stuk", "EAN"],
-         ["Luiers maat 4", "Luiers", 40, 0.3, int(EAN_B)],
-         [None, None, None, None, None],
-         ["Luiers maat 5", "Luiers", 36, 0.31, None]]
+        [
+            ["Naam", "Categorie", "Stuks per pak", "Waarde per stuk", "EAN"],
+            ["Luiers maat 4", "Luiers", 40, 0.3, int(EAN_B)],
+            [None, None, None, None, None],
+            ["Luiers maat 5", "Luiers", 36, 0.31, None],
+        ]
     )
     batch = checked(coordinator, "producten", data, name="producten.xlsx")
     assert outcomes(batch) == {2: (Outcome.CREATE, ""), 4: (Outcome.CREATE, "")}

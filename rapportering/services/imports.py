@@ -29,7 +29,7 @@ from rapportering.models import ImportBatch, ImportRow
 Status = ImportBatch.Status
 Outcome = ImportRow.Outcome
 
-CHECK_CHUNK_ROWS = 500
+CHECK_CHUNK_ROWS = 250
 # An import nobody applies or cancels within this time is cancelled (and its personal
 # data deleted) the next time anyone opens the imports, or by `manage.py expire_imports`.
 STALE_AFTER = dt.timedelta(hours=24)

@@ -60,6 +60,6 @@ def test_coordinator_imports_products_with_a_refused_row_explained(page, demo, t
     assert not Product.objects.filter(name="Luiers proefpak").exists()
     assert ImportBatch.objects.get().status == ImportBatch.Status.APPLIED
     # The result links to what was created.
-    page.locator("#import-rows tr[data-row=\"2\"] a").click()
+    page.locator('#import-rows tr[data-row="2"] a').click()
     expect(page.locator("h1")).to_contain_text("Zwemluiers maat 5")
     assert page.console_errors == []

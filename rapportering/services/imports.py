@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -126,6 +126,14 @@ def _trial(handler: Handler, actor: User, cells: Cells) -> tuple[str, str]:
         return outcome, ""
     except DomainError as exc:
         return Outcome.REFUSE, exc.message
+    except (DatabaseError, ValueError, TypeError) as exc:
+        # A value the services did not foresee (e.g. out of the database's range): the
+        # row is refused, the others are checked on.
+        return Outcome.REFUSE, _unforeseen(exc)
+
+
+def _unforeseen(exc: Exception) -> str:
+    return _("This row cannot be stored (%(problem)s).") % {"problem": str(exc)[:200]}
 
 
 def check_import(*, actor: User, batch: ImportBatch, chunk: int = CHECK_CHUNK_ROWS) -> ImportBatch:
@@ -223,10 +231,11 @@ def _apply_rows(handler: Handler, actor: User, batch: ImportBatch) -> None:
     for row in _accepted(batch):
         try:
             result = handler.run(actor=actor, cells=row.cells)
-        except DomainError as exc:
+        except (DomainError, DatabaseError, ValueError, TypeError) as exc:
+            reason = exc.message if isinstance(exc, DomainError) else _unforeseen(exc)
             raise ApplyFailed(
                 _("Row %(row)d: %(reason)s Nothing was imported; check the file again.")
-                % {"row": row.number, "reason": exc.message}
+                % {"row": row.number, "reason": reason}
             ) from exc
         row.outcome = result.outcome
         row.object_id = result.obj.pk

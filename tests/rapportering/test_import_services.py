@@ -496,3 +496,20 @@ def test_stale_imports_expire_and_lose_their_rows(coordinator):
     fresh.refresh_from_db()
     assert old.status == Status.CANCELLED and not old.rows.exists()
     assert fresh.status == Status.UPLOADED and fresh.rows.exists()
+
+
+def test_an_unforeseen_error_refuses_the_row_and_the_others_go_on(coordinator):
+    data = csv_bytes("naam;categorie\nEerste;Luiers\nTweede;Luiers\n")
+    batch = upload(coordinator, "producten", data)
+    real_run = Products.run
+
+    def odd_run(self, *, actor, cells):
+        if cells["naam"] == "Eerste":
+            raise ValueError("waarde buiten bereik")
+        return real_run(self, actor=actor, cells=cells)
+
+    with mock.patch.object(Products, "run", odd_run):
+        batch = services.check_all(actor=coordinator, batch=batch)
+    rows = outcomes(batch)
+    assert rows[2][0] == Outcome.REFUSE and "waarde buiten bereik" in rows[2][1]
+    assert rows[3] == (Outcome.CREATE, "")

@@ -94,6 +94,8 @@ def upload_import(*, actor: User, kind: str, file_name: str, data: bytes) -> Imp
         cells = row_cells(mapped, values)
         row = ImportRow(batch=batch, number=number, cells=cells)
         for key in handler.keys(cells):
+            if key.key.endswith(":"):  # an empty value is refused by the check itself
+                continue
             earlier = first_row.setdefault(key.key, number)
             if earlier != number and row.duplicate_of is None:
                 row.duplicate_of = earlier

@@ -513,3 +513,10 @@ def test_an_unforeseen_error_refuses_the_row_and_the_others_go_on(coordinator):
     rows = outcomes(batch)
     assert rows[2][0] == Outcome.REFUSE and "waarde buiten bereik" in rows[2][1]
     assert rows[3] == (Outcome.CREATE, "")
+
+
+def test_rows_without_the_key_are_refused_for_that_not_as_duplicates(coordinator):
+    data = csv_bytes("voornaam;email\nJan;\nPiet;\n")
+    rows = outcomes(checked(coordinator, "vrijwilligers", data))
+    assert all(outcome == Outcome.REFUSE for outcome, _reason in rows.values())
+    assert all("email" in reason and "rij" not in reason for _o, reason in rows.values())

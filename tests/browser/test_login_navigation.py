@@ -21,10 +21,20 @@ EXPECTED_NAV = {
         "Voorraad",
         "Vrijwilligers",
         "Mijn diensten",
+        "Rapporten",
+        "Importeren",
         "Programma's",
         "Locaties",
     ],
-    "beheerder": ["Start", "Locaties", "Organisaties", "Gebruikers", "Gezinnen", "Auditlog"],
+    "beheerder": [
+        "Start",
+        "Rapporten",
+        "Locaties",
+        "Organisaties",
+        "Gebruikers",
+        "Gezinnen",
+        "Auditlog",
+    ],
 }
 
 

@@ -163,8 +163,12 @@ def _plans(rng: random.Random, now: dt.datetime) -> list[Plan]:
                 children.insert(0, _age_to_birth(today, age + rng.randint(14, 20)))
             born = dt.date(young[0], young[1], 1)
             first = max(start, born) + dt.timedelta(days=rng.randint(3, 120))
-            stopped = rng.random() < 0.16
-            last = today - dt.timedelta(days=rng.randint(60, 150)) if stopped else today
+            stopped = rng.random() < 0.22
+            last = (
+                today - dt.timedelta(days=rng.randint(60, 150))
+                if stopped
+                else today + dt.timedelta(days=10)
+            )
             visits: list[dt.datetime] = []
             day = first
             while day <= last:
@@ -178,7 +182,12 @@ def _plans(rng: random.Random, now: dt.datetime) -> list[Plan]:
                 elif (day - today).days <= 10 and rng.random() < 0.6:
                     # Due in the coming days: some came already on an opening day of this
                     # month, so this month's report has a start too.
-                    came = _elapsed_opening(point, now)
+                    after = (
+                        visits[-1] + dt.timedelta(days=14)
+                        if visits
+                        else now - dt.timedelta(days=40)
+                    )
+                    came = [m for m in _elapsed_opening(point, now) if m > after]
                     if came:
                         visits.append(rng.choice(came))
                     break

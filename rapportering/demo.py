@@ -42,6 +42,7 @@ from kern.errors import DomainError
 from kern.models import Location, Municipality, User
 from toegang import services as access
 from toegang.models import Household, Program, Referral
+from toegang.selectors import children as child_rules
 from uitlening import selectors as counter
 from uitlening import services as counter_services
 from uitlening.demo import handout_in_the_past
@@ -78,8 +79,8 @@ GROUPS = [
     ("9820", 2, MELLE),
 ]
 
-#: Diaper size by age in months (up to, exclusive): what a family asks for.
-SIZES = [(2, 1), (4, 2), (8, 3), (15, 4), (24, 5), (30, 6), (36, 7)]
+#: Children wear diapers up to this age (months), as the Pamperbank's quota counts them.
+DIAPER_AGE_MONTHS = 36
 
 #: Relative number of visits per calendar month: winter asks more, the summer holidays less.
 SEASON = {1: 1.2, 2: 1.1, 3: 1.0, 4: 1.0, 5: 0.95, 6: 0.9, 7: 0.7, 8: 0.65, 9: 1.0, 10: 1.05}
@@ -114,12 +115,12 @@ def _age(birth: tuple[int, int], day: dt.date) -> int:
     return _month_index(day) - (birth[0] * 12 + birth[1] - 1)
 
 
-def diaper_size(birth: tuple[int, int], day: dt.date) -> int | None:
-    age = _age(birth, day)
-    for below, size in SIZES:
-        if 0 <= age < below:
-            return size
-    return None
+def _size(birth: tuple[int, int], day: dt.date) -> int | None:
+    """The size a child asks for on ``day`` (the one rule, ``toegang.selectors.children``),
+    or None out of diaper age."""
+    if not 0 <= _age(birth, day) < DIAPER_AGE_MONTHS:
+        return None
+    return child_rules.diaper_size(birth_year=birth[0], birth_month=birth[1], on=day)
 
 
 def _opening_days(point: str) -> set[int]:
@@ -209,7 +210,7 @@ def _basket(rng: random.Random, plan: Plan, moment: dt.datetime) -> list[tuple[s
     day = moment.date()
     lines: list[tuple[str, int]] = []
     for birth in plan.children:
-        size = diaper_size(birth, day)
+        size = _size(birth, day)
         if size is not None:
             lines.append((f"Luiers maat {size}", rng.randint(2, 4)))
     if lines and rng.random() < 0.35:

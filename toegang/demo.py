@@ -304,14 +304,16 @@ def _uitpas_lines() -> list[DemoLine]:
 
 
 def show() -> list[DemoSection]:
-    """The household cards, one valid, one revoked and one expired referral letter, and
-    what the UiTPAS stand-in answers for each of publiq's test numbers."""
+    """The household cards of the demo's families (other parts' households, such as the
+    reports' anonymous history, are not for trying at the counter), one valid, one
+    revoked and one expired referral letter, and what the UiTPAS stand-in answers for
+    each of publiq's test numbers."""
     today = timezone.localdate()
     households = (
         Household.objects.filter(anonymised_at__isnull=True)
         .select_related("municipality")
         .prefetch_related("children", "uitpas_cards")
-        .order_by("pk")
+        .order_by("pk")[: len(FAMILIES)]
     )
     return [
         DemoSection("Gezinskaarten", [_household_line(h, today) for h in households]),

@@ -5,7 +5,7 @@ repair ticket, a car seat past its advised end of life, and the bikes of an exch
 
 Everything goes through ``uitlening.services`` (and ``voorraad.services`` for the car
 seat), so stock, item states, deposits and the audit log agree. The services record
-"now": a distribution in the past is booked with its date (see ``_handout_in_the_past``),
+"now": a distribution in the past is booked with its date (see ``handout_in_the_past``),
 a loan in the past is made now and its dates moved back (``_lent_earlier``). Idempotent: it only runs when no program is linked to a category yet.
 ``show`` reads back, in Dutch, the codes to try at the counter in a sensible order.
 """
@@ -90,7 +90,7 @@ HANDOUTS = [
 ]
 
 
-def _handout_in_the_past(
+def handout_in_the_past(
     *, volunteer: User, point: Location, household: Household, lines: list, moment: dt.datetime
 ) -> Distribution | None:
     """A distribution made at ``moment`` in the past.
@@ -218,7 +218,7 @@ def load_demo() -> None:
         ]
         if not lines:
             continue
-        _handout_in_the_past(
+        handout_in_the_past(
             volunteer=volunteer,
             point=point,
             household=families[handout.household],

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from kern.demo import DemoLine, DemoSection
 from kern.models import Location, User
+from toegang import demo as toegang_demo
 from toegang.models import Household, Program
 from uitlening import services
 from uitlening.models import Membership
@@ -75,9 +76,14 @@ def load() -> None:
 def show() -> list[DemoSection]:
     today = timezone.localdate()
     lines = []
+    # The members above; other parts' members (the reports' history) are not for trying.
+    families = Household.objects.filter(anonymised_at__isnull=True).order_by("pk")
+    members = list(families.values_list("pk", flat=True)[: len(toegang_demo.FAMILIES)])
     latest: dict[tuple[int, int], Membership] = {}
-    for membership in Membership.objects.select_related("household", "program").order_by(
-        "valid_until"
+    for membership in (
+        Membership.objects.filter(household__in=members)
+        .select_related("household", "program")
+        .order_by("valid_until")
     ):
         latest[(membership.household_id, membership.program_id)] = membership
     for membership in sorted(latest.values(), key=lambda m: (m.household_id, m.program.name)):

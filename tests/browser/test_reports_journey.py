@@ -141,6 +141,12 @@ def see_dashboard(page, width: int) -> None:
     expect(row).to_contain_text(PRODUCT)
     expect(row).to_contain_text(POINT)
     assert [cell.strip() for cell in row.locator("td.num").all_inner_texts()[:2]] == ["72", "200"]
+    # Every column of a card's table is in view, days of cover too: nothing to scroll.
+    overflowing = page.locator(".dashboard .table-scroll").evaluate_all(
+        "boxes => boxes.filter(box => box.scrollWidth > box.clientWidth)"
+        ".map(box => box.closest('[data-card]').dataset.card)"
+    )
+    assert overflowing == []
     shifts = page.locator('[data-card="shifts"]')
     expect(shifts).to_contain_text("Diensten vandaag")
     expect(shifts.locator("tbody tr")).to_contain_text("13:00–16:00")

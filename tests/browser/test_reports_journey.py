@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import subprocess
 from decimal import Decimal
 
@@ -233,9 +234,12 @@ def download_annual_pdf(page, tmp_path) -> None:
     text = subprocess.run(
         [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    assert str(year) in text
-    assert "Bereikte gezinnen" in text
-    assert "396" in text  # units handed out in the year
+    assert f"Jaarverslag {year}" in text
+    # The key figures of the year, and the sections of Gent and of the small municipalities.
+    assert re.search(r"^ *Bereikte gezinnen +9$", text, re.M), text
+    assert re.search(r"^ *Uitgedeelde stuks +396$", text, re.M), text
+    assert re.search(r"^ *Bereikte gezinnen +6$", text, re.M), text
+    assert len(re.findall(r"^ *Bereikte gezinnen +< ?5$", text, re.M)) == 2, text
 
 
 def export_products(page) -> None:
@@ -244,10 +248,12 @@ def export_products(page) -> None:
     assert done.suggested_filename.endswith(".xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert any(PRODUCT in row for row in rows[1:]), rows
+    assert rows[0][0] == "Naam" and "EAN-codes" in rows[0], rows[0]
+    (mine,) = [row for row in rows[1:] if row[0] == PRODUCT]
+    assert mine[1:3] == ["Luiers", PACK] and mine[rows[0].index("EAN-codes")] == 1, mine
 
 
-def import_products(page, tmp_path, product: Product) -> None:
+def import_products(page, tmp_path, product: Product, width: int) -> None:
     csv_file = tmp_path / "producten.csv"
     csv_file.write_text(
         "naam;categorie;eenheid;stuks_per_pak;waarde_per_stuk;ean\n"
@@ -268,6 +274,7 @@ def import_products(page, tmp_path, product: Product) -> None:
     expect(refused).to_contain_text("Geweigerd")
     expect(refused).to_contain_text(f"EAN {TAKEN_EAN} hoort al bij {product.name}")
     assert not Product.objects.filter(name="Zwemluiers maat 5 reis").exists()
+    screenshot(page, f"reports-3-import-preview-{width}")
 
     page.locator("#import-confirm").click()
     expect(page.locator("#count-created")).to_have_text("1")
@@ -287,5 +294,5 @@ def test_coordinator_reads_reports_downloads_them_and_imports_products(page, tmp
     export_report_table(page)
     download_annual_pdf(page, tmp_path)
     export_products(page)
-    import_products(page, tmp_path, product)
+    import_products(page, tmp_path, product, width)
     assert page.console_errors == []

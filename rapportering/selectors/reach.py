@@ -62,10 +62,14 @@ def actions(filters: ReportFilter) -> set[Action]:
         ),
         distribution__corrected_at__isnull=True,
     )
+    # order_by(): the lines' default ordering by id would otherwise join the DISTINCT and
+    # bring every line of the period into Python instead of one row per household.
     found.update(
         lines.values_list(
             "distribution__household_id", "distribution__household__municipality_id", "program_id"
-        ).distinct()
+        )
+        .order_by()
+        .distinct()
     )
     loan_scope = scoped(filters, program="program", household="household")
     lent = Loan.objects.filter(

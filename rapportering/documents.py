@@ -23,6 +23,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer, Table
 
 from kern.models import Municipality, Organisation
@@ -46,7 +47,14 @@ from rapportering import charts
 from rapportering.anonymity import Figure, masked_text, min_households
 from rapportering.selectors import trends
 from rapportering.selectors.filters import ReportFilter
-from rapportering.selectors.report import Cell, KeyFigure, Report, build_report, report_summary
+from rapportering.selectors.report import (
+    Cell,
+    KeyFigure,
+    Report,
+    build_report,
+    report_summary,
+    section_title,
+)
 from rapportering.selectors.trends import MonthValue, Trend
 
 #: Points per SVG unit: the charts keep the SVG's geometry, scaled to the text width.
@@ -413,6 +421,37 @@ COMPACT = (
 )
 
 
+def column_widths(columns: list[str], rows: list[list[Any]], *, first_min: float) -> list[float]:
+    """Widths that follow the content: each column as wide as its longest cell or the
+    longest word of its heading (a heading wraps between words, never inside one), the
+    first column taking what is left; when that does not fit, the other columns shrink
+    in proportion and the first keeps ``first_min`` of the width."""
+    count = len(columns)
+    if count == 1:
+        return [CONTENT_WIDTH]
+    padding = 4 * mm
+
+    def width(text: str, style: ParagraphStyle) -> float:
+        return float(stringWidth(text, style.fontName, style.fontSize))
+
+    def natural(i: int) -> float:
+        words = [width(word, HEAD) for word in columns[i].split()]
+        cells = []
+        for row in rows:
+            text = cell_text(row[i])
+            if isinstance(row[i], int | Decimal | Figure):
+                cells.append(width(text, CELL))  # a number never wraps
+            else:
+                cells += [width(word, CELL) for word in text.split()]
+        return max([*words, *cells, 8 * mm]) + padding
+
+    rest = [natural(i) for i in range(1, count)]
+    room = CONTENT_WIDTH * (1 - first_min)
+    if sum(rest) > room:
+        rest = [width * room / sum(rest) for width in rest]
+    return [CONTENT_WIDTH - sum(rest), *rest]
+
+
 def data_table(
     columns: list[str],
     rows: list[list[Any]],
@@ -421,11 +460,7 @@ def data_table(
     compact: bool = False,
 ) -> Table:
     """A house-style table: the first column as text, the others right-aligned."""
-    count = len(columns)
-    rest = (CONTENT_WIDTH * (1 - first_column_share)) / max(1, count - 1) if count > 1 else 0
-    widths = [CONTENT_WIDTH * first_column_share if count > 1 else CONTENT_WIDTH] + [rest] * (
-        count - 1
-    )
+    widths = column_widths(columns, rows, first_min=min(first_column_share, 0.3))
     left, right = (COMPACT_CELL, COMPACT_CELL_RIGHT) if compact else (CELL, CELL_RIGHT)
     body: list[list[Flowable]] = [
         [paragraph(heading, HEAD if i == 0 else HEAD_RIGHT) for i, heading in enumerate(columns)]
@@ -510,10 +545,13 @@ def _report_tables(report: Report) -> list[Flowable]:
     story: list[Flowable] = []
     section = None
     for table in report.tables:
+        # A section's title stays with its first table: never alone at the foot of a page.
+        lead: list[Flowable] = []
         if table.section and table.section != section:
             section = table.section
-            story += [CondPageBreak(60 * mm), paragraph(section, TITLE), Spacer(1, 3 * mm)]
-        block: list[Flowable] = [heading(table.title), Spacer(1, 2 * mm)]
+            story.append(CondPageBreak(60 * mm))
+            lead = [paragraph(section_title(section), TITLE), Spacer(1, 3 * mm)]
+        block: list[Flowable] = [*lead, heading(table.title), Spacer(1, 2 * mm)]
         if table.rows:
             block.append(data_table(table.columns, table.rows))
         else:
@@ -523,7 +561,8 @@ def _report_tables(report: Report) -> list[Flowable]:
             notes.append(masked_footnote())
         for note in notes:
             block += [Spacer(1, 1.5 * mm), paragraph(note, SMALL)]
-        story += [KeepTogether(block[:3]), *block[3:], Spacer(1, 5 * mm)]
+        keep = len(lead) + 3
+        story += [KeepTogether(block[:keep]), *block[keep:], Spacer(1, 5 * mm)]
     return story
 
 
@@ -587,7 +626,13 @@ def _annual(year: int, municipality: Municipality | None) -> bytes:
             story.append(paragraph(masked_footnote(), SMALL))
     else:
         story.append(paragraph(_("Nothing to report for this period."), SMALL))
-    story += [Spacer(1, 8 * mm), paragraph(_("Month by month"), TITLE), Spacer(1, 3 * mm)]
+    # The heading goes with its first chart: never alone at the foot of a page.
+    story += [
+        CondPageBreak(110 * mm),
+        Spacer(1, 8 * mm),
+        paragraph(_("Month by month"), TITLE),
+        Spacer(1, 3 * mm),
+    ]
     for trend in (households, by_program, None if municipality else by_municipality, stock):
         if trend is not None:
             story += _chart_block(trend)

@@ -10,8 +10,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from rapportering.anonymity import Figure
 from rapportering.selectors.filters import ReportFilter
+
+#: The title of each section of tables, shown on the report screen and in the annual PDF.
+SECTION_TITLES: dict[str, str | Promise] = {
+    "reach": _("Reach"),
+    "goods": _("Goods handed out"),
+    "loans": _("Loans"),
+    "programs": _("Memberships, swap shop, seasonal actions and partners"),
+    "intake": _("Goods coming in"),
+    "volunteers": _("Volunteers"),
+}
+
+
+def section_title(name: str) -> str:
+    return str(SECTION_TITLES.get(name, name))
+
 
 #: One cell: text, a plain number (stock, euros, hours), or a household figure.
 Cell = str | int | Decimal | Figure | None

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from kern.permissions import role_required
@@ -18,16 +17,7 @@ from rapportering.forms import ReportFilterForm
 from rapportering.selectors import cells
 from rapportering.selectors.figures import SECTIONS
 from rapportering.selectors.filters import this_month
-from rapportering.selectors.report import Report, build_report
-
-SECTION_TITLES = {
-    "reach": _("Reach"),
-    "goods": _("Goods handed out"),
-    "loans": _("Loans"),
-    "programs": _("Memberships, swap shop, seasonal actions and partners"),
-    "intake": _("Goods coming in"),
-    "volunteers": _("Volunteers"),
-}
+from rapportering.selectors.report import Report, build_report, section_title
 
 
 def sections_of(report: Report) -> list[dict[str, object]]:
@@ -40,7 +30,7 @@ def sections_of(report: Report) -> list[dict[str, object]]:
         result.append(
             {
                 "key": name,
-                "title": SECTION_TITLES[name],
+                "title": section_title(name),
                 "tables": [
                     {
                         "table": table,

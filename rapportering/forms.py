@@ -90,6 +90,15 @@ class ReportFilterForm(forms.Form):
             given = data.get("van") or data.get("tot")
             data["periode"] = CUSTOM if given else THIS_MONTH
             self.data = data
+        preset = self.data.get("periode") if self.is_bound else None
+        if preset and preset != CUSTOM and preset in dict(PRESETS):
+            # The date fields show the period the preset stands for, not what they held.
+            data = QueryDict(mutable=True)
+            data.update(self.data)
+            start, end = preset_period(preset, self.today)
+            data.setlist("van", [start.isoformat()])
+            data.setlist("tot", [end.isoformat()])
+            self.data = data
         if not self.is_bound:
             start, end = preset_period(THIS_MONTH, self.today)
             self.initial.setdefault("periode", THIS_MONTH)

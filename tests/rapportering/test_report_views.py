@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -125,3 +126,17 @@ def test_a_day_before_2000_is_refused_not_a_server_error(login, world):
     response = login(world.user).get(reverse("rapportering:report"), query)
     assert response.status_code == 200
     assert "Kies een dag tussen 01/01/2000 en 31/12/2999." in response.content.decode()
+
+
+def test_a_preset_period_shows_its_own_dates_in_the_date_fields(login, world):
+    from rapportering.forms import LAST_MONTH, ReportFilterForm, preset_period
+
+    today = dt.date(2026, 12, 2)
+    form = ReportFilterForm(
+        {"periode": LAST_MONTH, "van": "2026-12-01", "tot": "2026-12-31"}, today=today
+    )
+    assert form.is_valid()
+    start, end = preset_period(LAST_MONTH, today)
+    assert (start, end) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    assert form["van"].value() == "2026-11-01"
+    assert form["tot"].value() == "2026-11-30"

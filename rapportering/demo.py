@@ -484,13 +484,13 @@ def _history(
             if distribution is not None:
                 for booked in distribution.lines.all():
                     ledger.add(point, booked.product, -booked.units)
-    _date_referrals_back(plans, today, now)
+    _date_referrals_back(plans)
 
 
-def _date_referrals_back(plans: list[Plan], today: dt.date, now: dt.datetime) -> None:
-    """A family's referral starts a few days before its first visit; the referral of a
-    family that stopped coming ran out a month after its last visit. The counter checks
-    access as of today, so the dates move only now that the hand-outs are booked."""
+def _date_referrals_back(plans: list[Plan]) -> None:
+    """A family's referral starts a few days before its first visit (its end stays: the
+    demo's one expired referral is toegang's). The counter checks access as of today, so
+    the dates move only now that the hand-outs are booked."""
     for plan in plans:
         if plan.household is None:
             continue
@@ -501,11 +501,6 @@ def _date_referrals_back(plans: list[Plan], today: dt.date, now: dt.datetime) ->
             "created_at": start,
             "first_used_at": first,
         }
-        if plan.stopped:
-            changes["valid_until"] = min(
-                timezone.localdate(plan.visits[-1]) + dt.timedelta(days=30),
-                today - dt.timedelta(days=1),
-            )
         Referral.objects.filter(household=plan.household).update(**changes)
         Household.objects.filter(pk=plan.household.pk).update(
             created_at=start, last_activity_at=plan.visits[-1]

@@ -103,6 +103,13 @@ def actions(filters: ReportFilter) -> set[Action]:
     return found
 
 
+def households_reached(filters: ReportFilter) -> int:
+    """The number of households reached in the period within the filter: the one
+    definition of "households reached/served" (the report's key figure, the dashboard's
+    households this month)."""
+    return len({household for household, _municipality, _program in actions(filters)})
+
+
 def seen_before(filters: ReportFilter) -> set[int]:
     """The households with an action before the period, within its programs and points:
     one probe per household along the (household, time) indexes, rather than reading

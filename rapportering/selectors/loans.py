@@ -147,7 +147,7 @@ def days(duration: dt.timedelta | None) -> int:
 
 
 def items_not_lent(filters: ReportFilter, at: dt.datetime) -> Table:
-    """Per item type: the items in use (not retired) and how many were not lent in the
+    """Per item type: the items in circulation (not retired) and how many were not lent in the
     period, or never at all. Kept at the filter's points; programs do not apply."""
     items = Item.objects.exclude(status=Item.Status.RETIRED).filter(
         scoped(filters, location="location"), created_at__lt=at
@@ -170,7 +170,7 @@ def items_not_lent(filters: ReportFilter, at: dt.datetime) -> Table:
         title=_("Items not lent"),
         columns=[
             _("Item type"),
-            _("Items in use"),
+            _("Items in circulation (not retired)"),
             _("Not lent in the period"),
             _("Never lent"),
         ],

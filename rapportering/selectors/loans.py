@@ -147,8 +147,8 @@ def days(duration: dt.timedelta | None) -> int:
 
 
 def items_not_lent(filters: ReportFilter, at: dt.datetime) -> Table:
-    """Per item type: the items in circulation (not retired) and how many were not lent in the
-    period, or never at all. Kept at the filter's points; programs do not apply."""
+    """Per item type: the items in circulation (not retired) and how many were not lent
+    in the period, or never at all. Kept at the filter's points; programs do not apply."""
     items = Item.objects.exclude(status=Item.Status.RETIRED).filter(
         scoped(filters, location="location"), created_at__lt=at
     )

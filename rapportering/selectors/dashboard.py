@@ -4,7 +4,8 @@ aggregate queries whatever the size of the ledger, the loans or the sign-ups.
 Stock is read from the running balances and, for the outflow, per (product, location)
 from the ledger's ``(product, location, at)`` index; shifts come through the planning
 selector of ``vrijwilligers`` (its rule for "under-staffed"); the households served go
-through ``rapportering.anonymity``. Nothing here names a household or a volunteer."""
+through ``rapportering.anonymity`` and are counted as the report counts them
+(``reach.households_reached``). Nothing here names a household or a volunteer."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from django.utils import timezone
 
 from rapportering import anonymity
 from rapportering.anonymity import Figure
-from rapportering.selectors.filters import local_midnight
-from toegang.models import Household, Referral
-from uitlening.models import Distribution, Loan, Reservation
+from rapportering.selectors.filters import this_month
+from rapportering.selectors.reach import households_reached
+from toegang.models import Referral
+from uitlening.models import Loan, Reservation
 from voorraad.models import Donation, DonationLine, MinimumLevel, StockLevel, StockMovement
 from voorraad.selectors.stock import OUTFLOW_KINDS, OUTFLOW_WEEKS, days_of_cover
 from vrijwilligers.selectors import ShiftRow, shift_rows
@@ -164,16 +166,6 @@ def month_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
     return first, (first + dt.timedelta(days=32)).replace(day=1)
 
 
-def households_served(*, since: dt.datetime, until: dt.datetime) -> int:
-    """Households that got consumables (a distribution not corrected away) or borrowed an
-    item in [since, until)."""
-    distributions = Distribution.objects.filter(
-        created_at__gte=since, created_at__lt=until, corrected_at__isnull=True
-    ).values("household_id")
-    loans = Loan.objects.filter(lent_at__gte=since, lent_at__lt=until).values("household_id")
-    return Household.objects.filter(Q(pk__in=distributions) | Q(pk__in=loans)).count()
-
-
 def dashboard(*, now: dt.datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -206,7 +198,7 @@ def dashboard(*, now: dt.datetime | None = None) -> Dashboard:
         donation__received_on__gte=first,
         donation__received_on__lt=next_first,
     ).aggregate(donations=Count("donation", distinct=True), units=Sum("quantity"))
-    served = households_served(since=local_midnight(first), until=local_midnight(next_first))
+    served = households_reached(this_month(today))
     return Dashboard(
         today=today,
         low_stock=low,

@@ -4,6 +4,7 @@ distribution points. Every report, chart, export and the API take one ``ReportFi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -12,6 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from kern.api_contract import EARLIEST_DAY, LATEST_DAY
+
+#: An id or a year in a query: ASCII digits only, ten at most.
+_ID = re.compile(r"[0-9]{1,10}")
 
 #: The longest period one report covers (ten years and a bit).
 MAX_DAYS = 3700
@@ -85,12 +89,24 @@ def year(number: int) -> ReportFilter:
     return ReportFilter(start=dt.date(number, 1, 1), end=dt.date(number, 12, 31))
 
 
+def parse_id(value: str) -> int | None:
+    """``value`` as a database id (1 … 2**31 − 1), or None. Only ASCII digits count:
+    ``str.isdigit`` also accepts "²" or "١", which ``int`` then refuses."""
+    if not _ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 0 < number < 2**31 else None
+
+
+def parse_number(value: str) -> int | None:
+    """``value`` as a non-negative whole number of at most ten ASCII digits (a year), or
+    None."""
+    return int(value) if _ID.fullmatch(value) else None
+
+
 def _ids(values: list[str]) -> tuple[int, ...]:
-    ids = []
-    for value in values:
-        if value.isdigit() and 0 < int(value) < 2**31:
-            ids.append(int(value))
-    return tuple(sorted(set(ids)))
+    ids = {parse_id(value) for value in values}
+    return tuple(sorted(pk for pk in ids if pk is not None))
 
 
 def from_query(query: Mapping[str, object], *, today: dt.date | None = None) -> ReportFilter:

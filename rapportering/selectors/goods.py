@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -44,6 +45,15 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
         .order_by()
     )
     served = lines.aggregate(n=Count("distribution__household", distinct=True))["n"] or 0
+    per_category = list(
+        lines.values("product__category_id", "product__category__name")
+        .annotate(
+            packs=Sum("packs"),
+            units=Sum("units"),
+            households=Count("distribution__household", distinct=True),
+        )
+        .order_by("product__category__name")
+    )
     products = {
         product.pk: product
         for product in Product.objects.filter(
@@ -54,21 +64,22 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
         row["product_id"]: products[row["product_id"]].unit_value * row["units"]
         for row in per_product
     }
+    hidden = hidden_cells(per_product, per_category, served, products)
     units = sum(row["units"] for row in per_product)
     packs = sum(row["packs"] for row in per_product)
+
+    def total(amount: int) -> anonymity.Figure:
+        if TOTAL in hidden:
+            return anonymity.Figure(None)
+        return anonymity.about(amount, households=served)
+
     key_figures = [
-        KeyFigure(
-            "units_distributed",
-            _("Units handed out"),
-            anonymity.about(units, households=served),
-        ),
-        KeyFigure(
-            "packs_distributed", _("Packs handed out"), anonymity.about(packs, households=served)
-        ),
+        KeyFigure("units_distributed", _("Units handed out"), total(units)),
+        KeyFigure("packs_distributed", _("Packs handed out"), total(packs)),
         KeyFigure(
             "estimated_value",
             _("Estimated value handed out"),
-            anonymity.about(whole(sum(value.values(), Decimal(0))), households=served),
+            total(whole(sum(value.values(), Decimal(0)))),
             unit="EUR",
         ),
     ]
@@ -90,15 +101,6 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
                 ],
             )
         )
-    per_category = list(
-        lines.values("product__category_id", "product__category__name")
-        .annotate(
-            packs=Sum("packs"),
-            units=Sum("units"),
-            households=Count("distribution__household", distinct=True),
-        )
-        .order_by("product__category__name")
-    )
     category_value: dict[int, Decimal] = defaultdict(Decimal)
     for pk, amount in value.items():
         category_value[products[pk].category_id] += amount
@@ -133,7 +135,14 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
                 _("Value per unit (EUR)"),
                 _("Value from"),
             ],
-            rows=breakdown_rows(product_groups),
+            rows=breakdown_rows(
+                product_groups,
+                hidden={
+                    index
+                    for index, row in enumerate(per_product)
+                    if ("product", row["product_id"]) in hidden
+                },
+            ),
             note=note,
             section="goods",
         ),
@@ -147,8 +156,45 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
                 _("Units"),
                 _("Estimated value (EUR)"),
             ],
-            rows=breakdown_rows(category_groups),
+            rows=breakdown_rows(
+                category_groups,
+                hidden={
+                    index
+                    for index, row in enumerate(per_category)
+                    if ("category", row["product__category_id"]) in hidden
+                },
+            ),
             note=note,
             section="goods",
         ),
     ]
+
+
+Cell = tuple[str, int]
+TOTAL: Cell = ("total", 0)
+
+
+def hidden_cells(
+    per_product: list[dict[str, Any]],
+    per_category: list[dict[str, Any]],
+    served: int,
+    products: dict[int, Product],
+) -> set[Cell]:
+    """The product rows, category rows and key figures (``TOTAL``) to hide. Each
+    category row is the sum of its product rows, and the key figures the sum of either:
+    masked level by level, a product alone cannot be a category row minus the products
+    shown, nor a category the key figures minus the categories shown."""
+    sizes: dict[Cell, int] = {TOTAL: served}
+    members: dict[int, list[Cell]] = defaultdict(list)
+    for row in per_product:
+        cell = ("product", row["product_id"])
+        sizes[cell] = row["households"]
+        members[products[row["product_id"]].category_id].append(cell)
+    for row in per_category:
+        sizes[("category", row["product__category_id"])] = row["households"]
+    sums: list[tuple[Cell, list[Cell]]] = [
+        (("category", pk), cells) for pk, cells in members.items()
+    ]
+    sums.append((TOTAL, [("category", row["product__category_id"]) for row in per_category]))
+    sums.append((TOTAL, [cell for cells in members.values() for cell in cells]))
+    return anonymity.mask_sums(sizes, sums)

@@ -5,6 +5,7 @@ households)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -58,31 +59,8 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
         "lent": Sum(inside),
     }
     totals = touching.aggregate(**aggregates)
-    households = totals["households"] or 0
-    key_figures = [
-        KeyFigure(
-            "loans_started",
-            _("Loans started"),
-            anonymity.about(totals["started"] or 0, households=households),
-        ),
-        KeyFigure(
-            "loans_active_at_end",
-            _("Loans active at the end of the period"),
-            anonymity.about(totals["active"] or 0, households=totals["active_households"] or 0),
-        ),
-        KeyFigure(
-            "loans_overdue_at_end",
-            _("Loans overdue at the end of the period"),
-            anonymity.about(totals["overdue"] or 0, households=totals["overdue_households"] or 0),
-        ),
-        KeyFigure(
-            "lent_days",
-            _("Lent-days in the period"),
-            anonymity.about(days(totals["lent"]), households=households),
-        ),
-    ]
-    if not tables:
-        return key_figures, []
+    # Read even for key figures alone: whether a key figure is hidden depends on the
+    # rows, and the API's summary must say what the report screen says.
     per_type = list(
         touching.values("item__item_type_id", "item__item_type__name")
         .annotate(**aggregates)
@@ -91,6 +69,29 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
     per_type.sort(
         key=lambda row: (-row["started"], -days(row["lent"]), row["item__item_type__name"])
     )
+    hidden = hidden_cells(totals, per_type)
+
+    def figure(column: str, value: int) -> anonymity.Figure:
+        return anonymity.Figure(None if (column, ALL) in hidden else value)
+
+    key_figures = [
+        KeyFigure("loans_started", _("Loans started"), figure("households", totals["started"])),
+        KeyFigure(
+            "loans_active_at_end",
+            _("Loans active at the end of the period"),
+            figure("active", totals["active"]),
+        ),
+        KeyFigure(
+            "loans_overdue_at_end",
+            _("Loans overdue at the end of the period"),
+            figure("overdue", totals["overdue"]),
+        ),
+        KeyFigure(
+            "lent_days", _("Lent-days in the period"), figure("households", days(totals["lent"]))
+        ),
+    ]
+    if not tables:
+        return key_figures, []
     groups = [
         Group(
             labels=[row["item__item_type__name"]],
@@ -104,16 +105,17 @@ def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigu
         )
         for row in per_type
     ]
-    rows = breakdown_rows(groups)
-    # Active and overdue loans are smaller groups of households than the row's.
-    for row, data in zip(rows, per_type, strict=True):
-        for index, count, group in (
-            (3, "active", "active_households"),
-            (4, "overdue", "overdue_households"),
-        ):
-            cell = row[index]
-            if isinstance(cell, anonymity.Figure) and not cell.masked:
-                row[index] = anonymity.about(data[count], households=data[group])
+    rows = breakdown_rows(
+        groups, hidden={i for i in range(len(per_type)) if ("households", i) in hidden}
+    )
+    # Active and overdue loans are smaller groups of households than the row's, with
+    # their own totals among the key figures.
+    for i, (row, data) in enumerate(zip(rows, per_type, strict=True)):
+        for index, column in ((3, "active"), (4, "overdue")):
+            if (column, i) in hidden:
+                row[index] = anonymity.Figure(None)
+            elif row[index] is not None:
+                row[index] = anonymity.Figure(data[column])
     return key_figures, [
         Table(
             key="loans_by_item_type",
@@ -145,8 +147,8 @@ def days(duration: dt.timedelta | None) -> int:
 
 
 def items_not_lent(filters: ReportFilter, at: dt.datetime) -> Table:
-    """Per item type: the items in use (not retired) and how many were not lent in the
-    period, or never at all. Kept at the filter's points; programs do not apply."""
+    """Per item type: the items in circulation (not retired) and how many were not lent
+    in the period, or never at all. Kept at the filter's points; programs do not apply."""
     items = Item.objects.exclude(status=Item.Status.RETIRED).filter(
         scoped(filters, location="location"), created_at__lt=at
     )
@@ -168,7 +170,7 @@ def items_not_lent(filters: ReportFilter, at: dt.datetime) -> Table:
         title=_("Items not lent"),
         columns=[
             _("Item type"),
-            _("Items in use"),
+            _("Items in circulation (not retired)"),
             _("Not lent in the period"),
             _("Never lent"),
         ],
@@ -179,3 +181,33 @@ def items_not_lent(filters: ReportFilter, at: dt.datetime) -> Table:
         note=_("Items not retired, kept at the chosen points."),
         section="loans",
     )
+
+
+# A cell of the per-item-type table: ("households" | "active" | "overdue", row index),
+# with ``ALL`` for the key figures (the totals of those columns).
+Cell = tuple[str, int | str]
+ALL = "all"
+
+
+def hidden_cells(totals: dict[str, Any], per_type: list[dict[str, Any]]) -> set[Cell]:
+    """The cells and key figures to hide: a row about too few households hides all its
+    figures; the loans active and overdue at the end are about their own (smaller)
+    groups of households, and each column adds up to its key figure, so each is masked
+    against it as a breakdown of its own."""
+    groups = {
+        "households": "households",
+        "active": "active_households",
+        "overdue": "overdue_households",
+    }
+    sizes: dict[Cell, int] = {}
+    sums: list[tuple[Cell, list[Cell]]] = []
+    for column, group in groups.items():
+        sizes[(column, ALL)] = totals[group] or 0
+        for i, row in enumerate(per_type):
+            sizes[(column, i)] = row[group] or 0
+        sums.append(((column, ALL), [(column, i) for i in range(len(per_type))]))
+    follows: dict[Cell, list[Cell]] = {
+        ("households", i): [("active", i), ("overdue", i)] for i in range(len(per_type))
+    }
+    follows[("households", ALL)] = [("active", ALL), ("overdue", ALL)]
+    return anonymity.mask_sums(sizes, sums, follows=follows)

@@ -229,7 +229,7 @@ def partners(filters: ReportFilter) -> tuple[list[KeyFigure], Table]:
         columns=[
             _("Product"),
             _("Requests"),
-            _("Households served (as the partners say)"),
+            _("Households helped (as the partner organisation says)"),
             _("Packs requested"),
             _("Packs approved"),
             _("Packs handed out"),

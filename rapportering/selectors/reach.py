@@ -107,6 +107,13 @@ def actions(filters: ReportFilter) -> set[Action]:
     return found
 
 
+def households_reached(filters: ReportFilter) -> int:
+    """The number of households reached in the period within the filter: the one
+    definition of "households reached/served" (the report's key figure, the dashboard's
+    households this month)."""
+    return len({household for household, _municipality, _program in actions(filters)})
+
+
 def seen_before(filters: ReportFilter) -> set[int]:
     """The households with an action before the period, within its programs and points:
     one probe per household along the (household, time) indexes, rather than reading
@@ -175,7 +182,7 @@ def section(
     total = len(found.households)
     returning = len(found.returning)
     first = total - returning
-    split = anonymity.mask_breakdown([first, returning], households=lambda n: n)
+    hidden = hidden_cells(found)
     key_figures = [
         KeyFigure("households_reached", _("Households reached"), anonymity.households(total)),
         KeyFigure(
@@ -186,27 +193,84 @@ def section(
         KeyFigure(
             "first_time_households",
             _("Households reached for the first time"),
-            anonymity.Figure(None) if 0 in split else anonymity.households(first),
+            anonymity.Figure(None) if FIRST in hidden else anonymity.households(first),
         ),
         KeyFigure(
             "returning_households",
             _("Returning households"),
-            anonymity.Figure(None) if 1 in split else anonymity.households(returning),
+            anonymity.Figure(None) if RETURNING in hidden else anonymity.households(returning),
         ),
     ]
     if not tables:
         return key_figures, [], found
-    return key_figures, [by_municipality(found), by_program(found)], found
+    return key_figures, [by_municipality(found, hidden), by_program(found)], found
 
 
-def by_municipality(found: Reach) -> Table:
+# A cell of the per-municipality table: ("households" | "first" | "returning",
+# municipality or None); the key figures use the municipality key ``ALL``.
+Cell = tuple[str, int | str | None]
+ALL = "all"
+FIRST: Cell = ("first", ALL)
+RETURNING: Cell = ("returning", ALL)
+
+
+def members_per_municipality(found: Reach) -> dict[int | None, set[int]]:
     members: dict[int | None, set[int]] = defaultdict(set)
     for household, municipality in found.municipality_of.items():
         members[municipality].add(household)
-    names = dict(
+    return members
+
+
+def hidden_cells(found: Reach) -> set[Cell]:
+    """The cells of the per-municipality table and of the first-time/returning key
+    figures to hide. Each municipality's households split into first-time and returning,
+    each of those columns adds up to its key figure and the key figures to the households
+    reached: a hidden cell must not be any of those sums minus what is shown. A hidden
+    municipality hides its split with it."""
+    members = members_per_municipality(found)
+    total = len(found.households)
+    returning = len(found.returning)
+    sizes: dict[Cell, int] = {
+        ("households", ALL): total,
+        FIRST: total - returning,
+        RETURNING: returning,
+    }
+    follows: dict[Cell, list[Cell]] = {}
+    for pk, households in members.items():
+        back = len(households & found.returning)
+        sizes[("households", pk)] = len(households)
+        sizes[("first", pk)] = len(households) - back
+        sizes[("returning", pk)] = back
+        follows[("households", pk)] = [("first", pk), ("returning", pk)]
+    keys = sorted_municipalities(members)
+    sums: list[tuple[Cell, list[Cell]]] = [
+        (("households", ALL), [FIRST, RETURNING]),
+        (("households", ALL), [("households", pk) for pk in keys]),
+        (FIRST, [("first", pk) for pk in keys]),
+        (RETURNING, [("returning", pk) for pk in keys]),
+    ]
+    sums.extend((("households", pk), [("first", pk), ("returning", pk)]) for pk in keys)
+    return anonymity.mask_sums(sizes, sums, follows=follows)
+
+
+def municipality_names(members: dict[int | None, set[int]]) -> dict[int, str]:
+    return dict(
         Municipality.objects.filter(pk__in=[pk for pk in members if pk]).values_list("pk", "name")
     )
-    keys = sorted(members, key=lambda pk: (pk is None, names.get(pk or 0, "")))
+
+
+def sorted_municipalities(
+    members: dict[int | None, set[int]], names: dict[int, str] | None = None
+) -> list[int | None]:
+    names = municipality_names(members) if names is None else names
+    return sorted(members, key=lambda pk: (pk is None, names.get(pk or 0, ""), pk or 0))
+
+
+def by_municipality(found: Reach, hidden: set[Cell] | None = None) -> Table:
+    hidden = hidden_cells(found) if hidden is None else hidden
+    members = members_per_municipality(found)
+    names = municipality_names(members)
+    keys = sorted_municipalities(members, names)
     groups = [
         Group(
             labels=[names.get(pk, "") if pk else _("Municipality unknown")],
@@ -215,18 +279,16 @@ def by_municipality(found: Reach) -> Table:
         )
         for pk in keys
     ]
-    rows = breakdown_rows(groups)
+    rows = breakdown_rows(
+        groups, hidden={i for i, pk in enumerate(keys) if ("households", pk) in hidden}
+    )
     # First-time and returning split each row: two cells that add up to its households.
     for row, pk in zip(rows, keys, strict=True):
         returning = len(members[pk] & found.returning)
         first = len(members[pk]) - returning
-        if isinstance(row[1], anonymity.Figure) and row[1].masked:
-            row.extend([anonymity.Figure(None), anonymity.Figure(None)])
-            continue
-        split = anonymity.mask_breakdown([first, returning], households=lambda n: n)
         row.extend(
-            anonymity.Figure(None) if i in split else anonymity.households(n)
-            for i, n in enumerate((first, returning))
+            anonymity.Figure(None) if (column, pk) in hidden else anonymity.households(n)
+            for column, n in (("first", first), ("returning", returning))
         )
     return Table(
         key="reach_by_municipality",

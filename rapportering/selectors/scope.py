@@ -85,13 +85,20 @@ class Group:
 
 
 def breakdown_rows(
-    groups: Sequence[Group], *, with_households: bool = True, before: int = 0
+    groups: Sequence[Group],
+    *,
+    with_households: bool = True,
+    before: int = 0,
+    hidden: set[int] | None = None,
 ) -> list[list[Cell]]:
     """Table rows of ``groups``: a row about too few households (and, when that is the
     only one, the next smallest: secondary suppression) shows "< 5" in each of its
-    household cells. ``about`` cells left None stay empty; ``before`` plain cells of
-    ``after`` come right after the labels, the rest at the end."""
-    hidden = anonymity.mask_breakdown(list(groups), households=lambda g: g.households)
+    household cells. ``hidden`` (row indexes) replaces that choice when the rows also take
+    part in other sums (worked out with ``anonymity.mask_sums``). ``about`` cells left
+    None stay empty; ``before`` plain cells of ``after`` come right after the labels, the
+    rest at the end."""
+    if hidden is None:
+        hidden = anonymity.mask_breakdown(list(groups), households=lambda g: g.households)
     rows: list[list[Cell]] = []
     for index, group in enumerate(groups):
         masked = index in hidden

@@ -14,6 +14,7 @@ from kern.models import Municipality
 from kern.pdf import pdf_response
 from kern.permissions import AuthenticatedHttpRequest, role_required
 from rapportering.documents import annual_report_pdf
+from rapportering.selectors.filters import parse_id, parse_number
 from uitlening.models import Distribution
 
 REPORTS = "kern.view_reports"
@@ -33,18 +34,19 @@ def _municipality(request: AuthenticatedHttpRequest) -> Municipality | None:
     raw = request.GET.get("gemeente", "")
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) >= 2**31:
+    pk = parse_id(raw)
+    if pk is None:
         raise Http404(_("That municipality does not exist."))
-    return get_object_or_404(Municipality, pk=int(raw))
+    return get_object_or_404(Municipality, pk=pk)
 
 
 @never_cache
 @role_required(REPORTS)
 def annual(request: AuthenticatedHttpRequest) -> HttpResponse:
     years = _years()
-    raw_year = request.GET.get("jaar", "")
+    asked = parse_number(request.GET.get("jaar", ""))
     default = years[1] if len(years) > 1 else years[0]  # the last whole year
-    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in years else default
+    year = asked if asked in years else default
     municipality = _municipality(request)
     return render(
         request,

@@ -192,3 +192,14 @@ def test_every_key_figure_and_table_of_the_report_is_rendered(db, monkeypatch):
     assert "Fles <5 —" in lines
     assert "Geschat op de aankoopprijs." in text
     assert "Niets te melden voor deze periode." in text
+
+
+@pytest.mark.parametrize("query", [{"jaar": "²"}, {"gemeente": "²"}, {"jaar": "٢٠٢٥"}])
+def test_a_non_ascii_digit_in_the_annual_page_query_is_not_a_server_error(login, admin_user, query):
+    response = login(admin_user).get(reverse("rapportering:annual"), query)
+    assert response.status_code in (200, 404)
+
+
+def test_a_non_ascii_municipality_of_the_annual_pdf_is_not_found(login, admin_user):
+    url = reverse("rapportering:annual_pdf", args=[2025])
+    assert login(admin_user).get(url, {"gemeente": "²"}).status_code == 404

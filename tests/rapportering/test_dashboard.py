@@ -85,20 +85,28 @@ def test_transfers_count_at_the_location_but_not_for_the_network(point, other_po
 def test_households_served_this_month_below_five_shows_as_less_than_five(
     point, coordinator, volunteer
 ):
+    from tests.rapportering.factories import distribute
+
     today = timezone.localdate()
+    goods = [(ProductFactory(pack_size=1), Program.objects.create(name="Pamperbank"), 1)]
+
+    def visit(at=None):
+        # As the counter leaves a visit: a distribution always has lines.
+        distribute(
+            HouseholdFactory(), point=point, user=volunteer, at=at or timezone.now(), lines=goods
+        )
+
     for _ in range(4):
-        Distribution.objects.create(household=HouseholdFactory(), location=point, user=volunteer)
+        visit()
     board = dashboard()
     assert str(board.households_month) == "< 5"
     page = login(coordinator).get("/").content.decode()
     assert 'data-figure="households">&lt; 5<' in page
-    Distribution.objects.create(household=HouseholdFactory(), location=point, user=volunteer)
+    visit()
     last_month = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time(0))) - (
         dt.timedelta(days=1)
     )
-    Distribution.objects.create(
-        household=HouseholdFactory(), location=point, user=volunteer, created_at=last_month
-    )
+    visit(last_month)
     assert dashboard().households_month.value == 5
 
 
@@ -180,3 +188,32 @@ def test_report_screens_have_no_inline_styles_the_csp_would_block(coordinator):
     client = login(coordinator)
     for url in ("/", "/rapporten/signalen/", "/rapporten/prognose/"):
         assert " style=" not in client.get(url).content.decode(), url
+
+
+def test_households_this_month_on_the_dashboard_equal_the_monthly_reports_households_reached():
+    from decimal import Decimal
+
+    from rapportering.selectors import figures
+    from tests.rapportering.factories import MARCH, household, local, march_world
+    from uitlening.models import Membership
+
+    world = march_world()
+    # A household that only paid a membership in March: reached, as the report counts.
+    only_member = household(world.municipalities["Gent"])
+    Membership.objects.create(
+        household=only_member,
+        program=world.programs["Babytheek"],
+        location=world.points["Centrum"],
+        valid_from=dt.date(2026, 3, 3),
+        valid_until=dt.date(2027, 3, 2),
+        fee_kind=Membership.FeeKind.NORMAL,
+        amount=Decimal("10.00"),
+        payment=Membership.Payment.CASH,
+        paid_at=local(2026, 3, 3),
+        recorded_by=world.user,
+    )
+    report = figures.build(filters=MARCH, key_figures_only=True)
+    board = dashboard(now=local(2026, 3, 18))
+    # 12 households of the March world and the member.
+    assert report.figure("households_reached").value.value == 13
+    assert board.households_month == report.figure("households_reached").value

@@ -183,3 +183,12 @@ def test_sections_limit_the_tables_and_the_summary_has_none(world):
     summary = figures.build(filters=MARCH, key_figures_only=True)
     assert summary.tables == []
     assert value(summary, "households_reached") == Figure(12)
+
+
+def test_item_and_partner_columns_say_what_they_count_in_plain_flemish(world):
+    report = figures.build(filters=MARCH)
+    # "In gebruik" would read as "lent out right now", next to "not lent in the period".
+    assert report.table("items_not_lent").columns[1] == "Objecten in omloop (niet afgeschreven)"
+    assert "Geholpen gezinnen (volgens de partnerorganisatie)" in (
+        report.table("partner_requests").columns
+    )

@@ -140,3 +140,30 @@ def test_a_preset_period_shows_its_own_dates_in_the_date_fields(login, world):
     assert (start, end) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     assert form["van"].value() == "2026-11-01"
     assert form["tot"].value() == "2026-11-30"
+
+
+@pytest.mark.parametrize(
+    "url, query",
+    [
+        ("rapportering:signals", {"gemeente": "²"}),
+        ("rapportering:report", {"punt": "²", "programma": "١"}),
+        ("rapportering:signals", {"gemeente": "99999999999999999999"}),
+    ],
+)
+def test_a_non_ascii_or_huge_id_in_the_filter_is_ignored_not_a_server_error(
+    login, world, url, query
+):
+    response = login(world.user).get(reverse(url), query)
+    assert response.status_code == 200
+
+
+def test_only_ascii_digits_of_a_bounded_length_read_as_an_id():
+    from rapportering.selectors.filters import from_query, parse_id
+
+    assert parse_id("12") == 12
+    assert parse_id("²") is None
+    assert parse_id("١٢") is None  # Arabic-Indic digits
+    assert parse_id("0") is None
+    assert parse_id("2147483648") is None  # beyond the database's integer
+    assert parse_id(" 7") is None
+    assert from_query({"gemeente": ["²", "3"], "punt": "²"}).municipalities == (3,)

@@ -5,11 +5,16 @@ section per municipality.
 
 Only anonymous aggregates: every figure comes from ``build_report``/``report_summary``
 and :mod:`rapportering.selectors.trends`, with the "< 5" rule already applied; a hidden
-figure prints as "< 5" and a footnote on every page that has one says why.
+figure prints as "< 5" and a footnote on every page that has one says why. The section per
+municipality adds totals the selectors do not know of: its year figures beside its months,
+and each municipality's figure beside that of all municipalities. So the units per month
+and municipality are masked again against the year (:func:`mask_months_against_year`), and
+the household figures of the sections against each other (:func:`mask_across_sections`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from decimal import Decimal
@@ -43,7 +48,7 @@ from kern.pdf import (
     render,
     table_style,
 )
-from rapportering import charts
+from rapportering import anonymity, charts
 from rapportering.anonymity import Figure, masked_text, min_households
 from rapportering.selectors import trends
 from rapportering.selectors.filters import ReportFilter
@@ -566,6 +571,70 @@ def _report_tables(report: Report) -> list[Flowable]:
     return story
 
 
+def _mask_together(figures: list[Figure]) -> list[Figure]:
+    """``figures`` that add up to a total shown elsewhere, with a second one hidden when
+    only one is (``anonymity.mask_breakdown``). Only the masks are known here, not the
+    households behind each figure: a hidden figure counts as a small group, a shown one
+    ranks by its value (the smallest non-zero one is hidden next)."""
+    floor = min_households()
+
+    def size(figure: Figure) -> int:
+        if figure.value is None:
+            return 1
+        return max(figure.value, floor) if figure.value else 0
+
+    hidden = anonymity.mask_breakdown(figures, households=size)
+    return [Figure(None) if i in hidden else f for i, f in enumerate(figures)]
+
+
+def mask_months_against_year(trend: Trend) -> Trend:
+    """Units per month and municipality, masked so that no hidden month follows from the
+    municipality's year figure (printed in its section) and no hidden municipality from
+    the month's total: rows and columns in turn, until nothing changes."""
+    values = [list(series.values) for series in trend.series]
+    changed = True
+    while changed:
+        changed = False
+        groups = [[(r, c) for c in range(len(trend.months))] for r in range(len(values))]
+        groups += [[(r, c) for r in range(len(values))] for c in range(len(trend.months))]
+        for group in groups:
+            cells = [(r, c) for r, c in group if values[r][c] is not None]
+            before = [values[r][c] for r, c in cells]
+            after = _mask_together([f for f in before if f is not None])
+            for (r, c), old, new in zip(cells, before, after, strict=True):
+                if new != old:
+                    values[r][c] = new
+                    changed = True
+    series = [
+        dataclasses.replace(series, values=row)
+        for series, row in zip(trend.series, values, strict=True)
+    ]
+    return dataclasses.replace(trend, series=series)
+
+
+def mask_across_sections(sections: list[list[KeyFigure]]) -> list[list[KeyFigure]]:
+    """The key figures of the municipality sections, each figure about households masked
+    across the sections: the municipalities' figures add up to the one of all
+    municipalities printed on the key figures page."""
+    keys = {f.key for figures in sections for f in figures if isinstance(f.value, Figure)}
+    result = [list(figures) for figures in sections]
+    for key in keys:
+        where = [
+            (s, i)
+            for s, figures in enumerate(result)
+            for i, f in enumerate(figures)
+            if f.key == key and isinstance(f.value, Figure)
+        ]
+        masked = _mask_together([_figure(result[s][i].value) for s, i in where])
+        for (s, i), figure in zip(where, masked, strict=True):
+            result[s][i] = dataclasses.replace(result[s][i], value=figure)
+    return result
+
+
+def _figure(value: Figure | int | Decimal) -> Figure:
+    return value if isinstance(value, Figure) else Figure(int(value))
+
+
 def _annual(year: int, municipality: Municipality | None) -> bytes:
     filters = ReportFilter(
         start=dt.date(year, 1, 1),
@@ -576,6 +645,8 @@ def _annual(year: int, municipality: Municipality | None) -> bytes:
     scope = municipality.name if municipality else _("all municipalities")
     report = build_report(filters=filters)
     households, by_municipality = trends.units_and_households(filters=filters)
+    if municipality is None:
+        by_municipality = mask_months_against_year(by_municipality)
     by_program = trends.units_per_month(filters=filters, group="program")
     stock = trends.stock_per_month(filters=filters)
     title = _("Annual report %(year)d") % {"year": year}
@@ -596,9 +667,12 @@ def _annual(year: int, municipality: Municipality | None) -> bytes:
             _(
                 "This report gives the figures of the material aid to families (diapers, "
                 "baby items, bikes, laptops, toys, the swap shop and seasonal actions) for "
-                "the municipal council. It holds anonymous counts only: no household can "
-                "be recognised in it."
+                "the municipal council. It holds counts only, no names or addresses. A "
+                "figure about fewer than %(n)d households is not printed, and neither is a "
+                "second figure from which it could be worked out in the same table or "
+                "against a total printed beside it."
             )
+            % {"n": min_households()}
         ),
         Spacer(1, 3 * mm),
         paragraph(masked_footnote(), SMALL),
@@ -655,8 +729,11 @@ def _annual(year: int, municipality: Municipality | None) -> bytes:
                 )
             )
             story.append(Spacer(1, 4 * mm))
-        for place in places:
-            story += _municipality_section(filters, place, by_municipality)
+        summaries = mask_across_sections(
+            [_municipality_summary(filters, place).key_figures for place in places]
+        )
+        for place, figures in zip(places, summaries, strict=True):
+            story += _municipality_section(place, figures, by_municipality)
     return render(
         story,
         title=f"{title} · {scope}",
@@ -665,9 +742,7 @@ def _annual(year: int, municipality: Municipality | None) -> bytes:
     )
 
 
-def _municipality_section(
-    filters: ReportFilter, place: Municipality, by_municipality: Trend | None
-) -> list[Flowable]:
+def _municipality_summary(filters: ReportFilter, place: Municipality) -> Report:
     local = ReportFilter(
         start=filters.start,
         end=filters.end,
@@ -675,10 +750,15 @@ def _municipality_section(
         municipalities=(place.pk,),
         locations=filters.locations,
     )
-    summary = report_summary(filters=local)
+    return report_summary(filters=local)
+
+
+def _municipality_section(
+    place: Municipality, key_figures: list[KeyFigure], by_municipality: Trend | None
+) -> list[Flowable]:
     block: list[Flowable] = [heading(place.name), Spacer(1, 2 * mm)]
-    if summary.key_figures:
-        block.append(key_figures_table(summary.key_figures))
+    if key_figures:
+        block.append(key_figures_table(key_figures))
     rows: list[list[Any]] = []
     if by_municipality is not None:
         for series in by_municipality.series:
@@ -694,7 +774,7 @@ def _municipality_section(
         block.append(
             data_table([_("Month"), _("Units")], rows, first_column_share=0.6, compact=True)
         )
-    masked = any(isinstance(f.value, Figure) and f.value.masked for f in summary.key_figures)
+    masked = any(isinstance(f.value, Figure) and f.value.masked for f in key_figures)
     if masked or any(has_masked(row) for row in rows):
         block.append(paragraph(masked_footnote(), SMALL))
     # A municipality's section fits on a page: never split over two.

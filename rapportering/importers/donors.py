@@ -50,6 +50,8 @@ def donor_kind(value: str) -> str:
 class Donors(Handler):
     kind = "schenkers"
     permission = "kern.manage_stock"
+    # A resident donor's row holds a name, e-mail, phone and street: audited like people.
+    personal = True
     list_url = "voorraad:donor_list"
     note = gettext_lazy(
         "Matched by name: a known donor is updated with the filled-in cells. "

@@ -18,9 +18,12 @@ The method, step by step (the page says the same in Dutch):
    target is still expected to bring (what is left of its target, spread over the
    products as it has received them so far), never below zero.
 
-Counts of children, and the needs derived from them, about fewer than 5 households go
-through ``rapportering.anonymity``. The advice itself is a number of packs to buy, not a
-figure about households, and is always shown."""
+Counts of children, the needs derived from them and a point's uptake rate, about fewer
+than 5 households, go through ``rapportering.anonymity``. The advice is derived from the
+need (need − the stock and drive columns shown beside it), so it is hidden whenever its
+need is. The need of a size over all points is the total of the points' rows of that
+size, so those rows are masked together (``mask_breakdown``): one hidden point cannot be
+worked out as the total minus the others."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from kern.models import Location
 from rapportering import anonymity
@@ -70,8 +74,14 @@ class PointForecast:
     location_id: int
     name: str
     households: Figure
-    rate: Decimal  # packs per child per month
+    rate: Decimal | None  # packs per child per month; None when the point's families are few
     rows: list[SizeRow]
+
+    @property
+    def rate_shown(self) -> str:
+        if self.rate is None:
+            return anonymity.masked_text()
+        return number_format(self.rate)
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ class AdviceRow:
     stock_points: int
     stock_warehouse: int
     drives: int
-    advice: int
+    advice: Figure  # packs to buy; hidden with its need
 
 
 @dataclass(frozen=True)
@@ -225,38 +235,54 @@ def forecast(*, filters: ReportFilter | None = None, today: dt.date | None = Non
     need_total: dict[int, int] = defaultdict(int)
     size_families: dict[int, set[int]] = defaultdict(set)
     all_sizes = sorted({size for (_p, size, _m) in counted} | set(sizes))
-    for point_id, name in point_names.items():
+    # point → size → (households, children per month, need per month)
+    per_point: dict[int, dict[int, tuple[int, list[int], list[int]]]] = defaultdict(dict)
+    rates: dict[int, Decimal] = {}
+    for point_id in point_names:
         young = young_now[point_id]
         rate = Decimal(packs_at[point_id]) / (young * UPTAKE_MONTHS) if young else Decimal(0)
-        rows = []
+        rates[point_id] = rate
         for size in all_sizes:
             per_month = [counted[(point_id, size, i)] for i in range(len(months))]
             if not any(per_month):
                 continue
-            households = len(families[(point_id, size)])
             size_families[size] |= families[(point_id, size)]
             need = [
                 math.ceil(n * rate * share)
                 for n, (_first, share) in zip(per_month, months, strict=True)
             ]
             need_total[size] += sum(need)
+            per_point[point_id][size] = (len(families[(point_id, size)]), per_month, need)
+    # The advice shows each size's need over all points: mask the points of a size together.
+    hidden: set[tuple[int, int]] = set()
+    for size in all_sizes:
+        with_size = [(p, per_point[p][size][0]) for p in point_names if size in per_point[p]]
+        for index in anonymity.mask_breakdown(with_size, households=lambda row: row[1]):
+            hidden.add((with_size[index][0], size))
+    for point_id, name in point_names.items():
+        rows = []
+        for size, (_households, per_month, need) in per_point[point_id].items():
+            masked = (point_id, size) in hidden
             product = product_of_size.get(size)
             rows.append(
                 SizeRow(
                     size=size,
                     product=product.name if product else "",
-                    children=anonymity.about(max(per_month), households=households),
-                    need=[anonymity.about(n, households=households) for n in need],
-                    total=anonymity.about(sum(need), households=households),
+                    children=Figure(None if masked else max(per_month)),
+                    need=[Figure(None if masked else n) for n in need],
+                    total=Figure(None if masked else sum(need)),
                     stock_packs=stock_point[(product.pk, point_id)] if product else 0,
                 )
             )
+        shown_rate = anonymity.about(1, households=households_at[point_id])
         point_rows.append(
             PointForecast(
                 location_id=point_id,
                 name=name,
                 households=anonymity.households(households_at[point_id]),
-                rate=rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+                rate=None
+                if shown_rate.masked
+                else rates[point_id].quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
                 rows=rows,
             )
         )
@@ -271,16 +297,18 @@ def forecast(*, filters: ReportFilter | None = None, today: dt.date | None = Non
         at_points = stock_points_total[pid] if pid else 0
         in_warehouse = stock_warehouse[pid] if pid else 0
         from_drives = drive_packs[pid] if pid else 0
+        size_need = anonymity.about(total, households=len(size_families[size]))
+        to_buy = max(0, total - at_points - in_warehouse - from_drives)
         advice.append(
             AdviceRow(
                 size=size,
                 product_id=pid,
                 product=product.name if product else "",
-                need=anonymity.about(total, households=len(size_families[size])),
+                need=size_need,
                 stock_points=at_points,
                 stock_warehouse=in_warehouse,
                 drives=from_drives,
-                advice=max(0, total - at_points - in_warehouse - from_drives),
+                advice=Figure(None if size_need.masked else to_buy),
             )
         )
     return Forecast(

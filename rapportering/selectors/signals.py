@@ -174,13 +174,22 @@ def _municipality_names(counts: dict[int | None, int]) -> dict[int | None, str]:
 # --- Waitlists --------------------------------------------------------------------------
 
 
+#: The longest wait is the wait of one family: shown only for a group at least this large.
+LONGEST_WAIT_MIN_HOUSEHOLDS = 10
+
+
 def _wait_cells(waits: list[int], households: int) -> list[Cell]:
     if not waits:
         return [anonymity.households(0), None, None]
+    longest: Cell = None
+    if households >= LONGEST_WAIT_MIN_HOUSEHOLDS:
+        longest = anonymity.about(max(waits), households=households)
+    elif anonymity.is_small(households):
+        longest = Figure(None)
     return [
         anonymity.households(households),
         anonymity.about(round(statistics.median(waits)), households=households),
-        anonymity.about(max(waits), households=households),
+        longest,
     ]
 
 
@@ -243,8 +252,10 @@ def waitlist_table(*, filters: ReportFilter, today: dt.date | None = None) -> Ta
         note=_(
             "Waiting: families on a waitlist at the end of the period, with the days since "
             "they were put on it. Served: families for whom an item was held in the period, "
-            "with the days from the reservation to the hold."
-        ),
+            "with the days from the reservation to the hold. The longest wait is the wait "
+            "of one family, so it is shown only for %(n)d families or more (“—”)."
+        )
+        % {"n": LONGEST_WAIT_MIN_HOUSEHOLDS},
     )
 
 
@@ -361,31 +372,41 @@ def referral_table(*, filters: ReportFilter) -> Table:
             households=Count(
                 "referrals__household", filter=Q(referrals__in=referrals), distinct=True
             ),
+            used_households=Count(
+                "referrals__household",
+                filter=Q(referrals__in=referrals, referrals__first_used_at__isnull=False),
+                distinct=True,
+            ),
         )
         .order_by("name")
-        .values_list("name", "issued", "used", "households")
+        .values_list("name", "issued", "used", "households", "used_households")
     )
     rows = list(per_org)
     hidden = anonymity.mask_breakdown(rows, households=lambda row: row[3])
+    # "Used" is about the families that used a referral, and the Total row shows the sum
+    # of the column: mask it as a breakdown of its own, a row hidden above counting as
+    # hidden already.
+    used_sizes = [1 if i in hidden else row[4] for i, row in enumerate(rows)]
+    hidden_used = hidden | anonymity.mask_breakdown(used_sizes, households=lambda size: size)
     cells: list[list[Cell]] = []
-    for i, (name, issued, used, households) in enumerate(rows):
-        if i in hidden:
-            cells.append([name, Figure(None), Figure(None)])
-        else:
-            cells.append(
-                [
-                    name,
-                    anonymity.about(issued, households=households),
-                    anonymity.about(used, households=households),
-                ]
-            )
+    for i, (name, issued, used, households, _used_households) in enumerate(rows):
+        cells.append(
+            [
+                name,
+                Figure(None) if i in hidden else anonymity.about(issued, households=households),
+                Figure(None) if i in hidden_used else Figure(used),
+            ]
+        )
     if rows:
         total_households = referrals.values("household_id").distinct().count()
+        used_households = (
+            referrals.filter(first_used_at__isnull=False).values("household_id").distinct().count()
+        )
         cells.append(
             [
                 _("Total"),
                 anonymity.about(sum(r[1] for r in rows), households=total_households),
-                anonymity.about(sum(r[2] for r in rows), households=total_households),
+                anonymity.about(sum(r[2] for r in rows), households=used_households),
             ]
         )
     return Table(

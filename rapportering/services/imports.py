@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
+import re
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -22,9 +24,17 @@ from kern import audit, permissions
 from kern.errors import Conflict, DomainError, NotFound
 from kern.models import User
 from rapportering.importers import HANDLERS, Handler
-from rapportering.importers.base import LABEL_DUPLICATE, Cells, map_headers, row_cells
+from rapportering.importers.base import (
+    LABEL_DUPLICATE,
+    Cells,
+    map_headers,
+    normalise_header,
+    row_cells,
+)
 from rapportering.importers.reading import read_table
 from rapportering.models import ImportBatch, ImportRow
+
+logger = logging.getLogger(__name__)
 
 Status = ImportBatch.Status
 Outcome = ImportRow.Outcome
@@ -117,8 +127,18 @@ def upload_import(*, actor: User, kind: str, file_name: str, data: bytes) -> Imp
 # --- Check -------------------------------------------------------------------------------
 
 
-def _trial(handler: Handler, actor: User, cells: Cells) -> tuple[str, str]:
-    """(outcome, reason) of running the row for real and rolling it back."""
+#: What a service may let through for a value it did not foresee (too long, out of the
+#: database's range …): the row is refused, never a server error.
+UNFORESEEN = (DatabaseError, ValueError, TypeError, OverflowError)
+#: A database column named in an error: PostgreSQL ('column "name"') and SQLite
+#: ("constraint failed: voorraad_product.name").
+DATABASE_COLUMN = re.compile(r'column "(\w+)"|failed: \w+\.(\w+)')
+#: A cell holding a number too long for any database integer column.
+HUGE_NUMBER = re.compile(r"[-+]?\d{10,}")
+
+
+def _trial(handler: Handler, actor: User, number: int, cells: Cells) -> tuple[str, str]:
+    """(outcome, reason) of running row ``number`` for real and rolling it back."""
     outcome = ""
     try:
         with transaction.atomic():
@@ -128,14 +148,47 @@ def _trial(handler: Handler, actor: User, cells: Cells) -> tuple[str, str]:
         return outcome, ""
     except DomainError as exc:
         return Outcome.REFUSE, exc.message
-    except (DatabaseError, ValueError, TypeError) as exc:
-        # A value the services did not foresee (e.g. out of the database's range): the
-        # row is refused, the others are checked on.
-        return Outcome.REFUSE, _unforeseen(exc)
+    except UNFORESEEN as exc:
+        # The row is refused, the others are checked on.
+        return Outcome.REFUSE, _unforeseen(exc, handler, number, cells)
 
 
-def _unforeseen(exc: Exception) -> str:
-    return _("This row cannot be stored (%(problem)s).") % {"problem": str(exc)[:200]}
+def _unforeseen(exc: Exception, handler: Handler, number: int, cells: Cells) -> str:
+    """A Dutch reason for an error no service foresaw, naming the row and, where it can be
+    told, the column; the technical text goes to the log (never the cells: they may be
+    personal data)."""
+    logger.warning(
+        "Import %s, row %d: unforeseen %s", handler.kind, number, type(exc).__name__, exc_info=exc
+    )
+    text = str(exc)
+    match = DATABASE_COLUMN.search(text)
+    if match:
+        column = _column_of(handler, match.group(1) or match.group(2))
+        if column:
+            return _("Row %(row)d: the value in column “%(column)s” cannot be stored.") % {
+                "row": number,
+                "column": column,
+            }
+    if isinstance(exc, OverflowError) or "out of range" in text:
+        huge = [key for key, value in cells.items() if HUGE_NUMBER.fullmatch(value.strip())]
+        if len(huge) == 1:
+            return _("Row %(row)d: the number in column “%(column)s” is too large.") % {
+                "row": number,
+                "column": huge[0],
+            }
+    return _(
+        "Row %(row)d cannot be stored: one of its values does not fit (too long or too "
+        "large). Check the row against the template."
+    ) % {"row": number}
+
+
+def _column_of(handler: Handler, database_column: str) -> str:
+    """The import column whose name or alias is ``database_column`` ("" when none is)."""
+    wanted = normalise_header(database_column)
+    for column in handler.columns:
+        if wanted in {normalise_header(name) for name in (column.key, *column.aliases)}:
+            return column.key
+    return ""
 
 
 def check_import(*, actor: User, batch: ImportBatch, chunk: int = CHECK_CHUNK_ROWS) -> ImportBatch:
@@ -148,7 +201,7 @@ def check_import(*, actor: User, batch: ImportBatch, chunk: int = CHECK_CHUNK_RO
             return batch
         rows = list(batch.rows.filter(outcome=Outcome.PENDING).order_by("number")[: max(1, chunk)])
         for row in rows:
-            row.outcome, row.reason = _trial(handler, actor, row.cells)
+            row.outcome, row.reason = _trial(handler, actor, row.number, row.cells)
         ImportRow.objects.bulk_update(rows, ["outcome", "reason"], batch_size=1000)
         _count(batch)
         pending = batch.checked_rows < batch.total_rows
@@ -216,7 +269,7 @@ def apply_import(*, actor: User, batch: ImportBatch) -> ImportBatch:
                         "refused": batch.refused_count,
                     },
                 )
-                _purge(batch)
+            _purge(batch)
     except ApplyFailed as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(apply_error=exc.message)
         raise
@@ -233,11 +286,15 @@ def _apply_rows(handler: Handler, actor: User, batch: ImportBatch) -> None:
     for row in _accepted(batch):
         try:
             result = handler.run(actor=actor, cells=row.cells)
-        except (DomainError, DatabaseError, ValueError, TypeError) as exc:
-            reason = exc.message if isinstance(exc, DomainError) else _unforeseen(exc)
+        except DomainError as exc:
             raise ApplyFailed(
                 _("Row %(row)d: %(reason)s Nothing was imported; check the file again.")
-                % {"row": row.number, "reason": reason}
+                % {"row": row.number, "reason": exc.message}
+            ) from exc
+        except UNFORESEEN as exc:
+            reason = _unforeseen(exc, handler, row.number, row.cells)
+            raise ApplyFailed(
+                _("%(reason)s Nothing was imported; check the file again.") % {"reason": reason}
             ) from exc
         row.outcome = result.outcome
         row.object_id = result.obj.pk
@@ -262,15 +319,14 @@ def cancel_import(*, actor: User, batch: ImportBatch) -> ImportBatch:
 
 
 def _purge(batch: ImportBatch) -> None:
-    """Delete what the staged rows say about people: their cells and the reasons (which
-    may repeat a value); the row numbers and outcomes stay for the result page. Rows of a
+    """Delete the staged cells of an applied or cancelled batch, of every kind (a donor
+    or even a product row may name a person), and the reasons (which may repeat a value);
+    the row numbers, outcomes and object ids stay for the result page. Rows of a
     cancelled batch are deleted altogether."""
     if batch.status == Status.CANCELLED:
         batch.rows.all().delete()
-    elif handler_for(batch.kind).personal:
-        batch.rows.update(cells={}, reason="")
     else:
-        return
+        batch.rows.update(cells={}, reason="")
     ImportBatch.objects.filter(pk=batch.pk).update(purged_at=timezone.now())
 
 

@@ -5,7 +5,10 @@
 - the distributions of the period, one row per distribution (date, point, municipality,
   programs) with one column per product (units), without any household code: what a
   coordinator puts in a spreadsheet for a pivot table. Read with ``values_list`` in chunks
-  and written row by row, so a year (200,000 distributions) leaves memory flat.
+  and written row by row, so a year (200,000 distributions) leaves memory flat. A row
+  names the household's municipality only when that municipality has at least
+  ``REPORT_MIN_HOUSEHOLDS`` households in the export; otherwise "Other municipality", so
+  a row cannot single out the one family of a small municipality.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, path
@@ -26,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from kern import exports
 from kern.exports import Section
 from kern.permissions import role_required
+from rapportering import anonymity
 from rapportering.selectors.filters import ReportFilter, from_query
 from rapportering.selectors.report import Report, build_report
 from uitlening.models import DistributionLine
@@ -111,6 +115,20 @@ def distribution_products(filters: ReportFilter) -> list[tuple[int, str]]:
     )
 
 
+def small_municipalities(filters: ReportFilter) -> set[int]:
+    """The municipalities with too few households in ``filters`` to be named in a row (one
+    aggregate query, a row per municipality)."""
+    per_municipality = (
+        distribution_lines(filters)
+        .filter(distribution__household__municipality_id__isnull=False)
+        .order_by()
+        .values("distribution__household__municipality_id")
+        .annotate(households=Count("distribution__household_id", distinct=True))
+        .values_list("distribution__household__municipality_id", "households")
+    )
+    return {pk for pk, households in per_municipality if anonymity.is_small(households)}
+
+
 def distribution_header(products: Sequence[tuple[int, str]]) -> list[str]:
     return [
         _("Date"),
@@ -124,11 +142,13 @@ def distribution_header(products: Sequence[tuple[int, str]]) -> list[str]:
 def distribution_rows(
     filters: ReportFilter, products: Sequence[tuple[int, str]], *, chunk_size: int = 2000
 ) -> Iterator[list[Any]]:
-    """One row per distribution: date, point, municipality of the household, programs
-    and the units per product (empty when none). Plain tuples read in chunks, never
+    """One row per distribution: date, point, municipality of the household ("Other
+    municipality" for a small one), programs and the units per product (empty when none). Plain tuples read in chunks, never
     model instances, and no household code."""
     column = {pk: index for index, (pk, _name) in enumerate(products)}
     zone = timezone.get_current_timezone()  # once, not per row
+    small = small_municipalities(filters)
+    other = _("Other municipality")
     lines = (
         distribution_lines(filters)
         .order_by("distribution__created_at", "distribution_id", "id")
@@ -137,6 +157,7 @@ def distribution_rows(
             "distribution__created_at",
             "distribution__location__name",
             "distribution__household__municipality__name",
+            "distribution__household__municipality_id",
             "program__name",
             "product_id",
             "units",
@@ -148,15 +169,15 @@ def distribution_rows(
         units: list[int | None] = [None] * len(products)
         programs: list[str] = []
         for line in itertools.chain((first,), group):
-            if line[4] not in programs:
-                programs.append(line[4])
-            index = column.get(line[5])
+            if line[5] not in programs:
+                programs.append(line[5])
+            index = column.get(line[6])
             if index is not None:
-                units[index] = (units[index] or 0) + line[6]
+                units[index] = (units[index] or 0) + line[7]
         yield [
             first[1].astimezone(zone).date(),
             first[2],
-            first[3] or "",
+            other if first[4] in small else first[3] or "",
             ", ".join(programs),
             *units,
         ]

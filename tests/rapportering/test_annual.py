@@ -203,3 +203,58 @@ def test_a_non_ascii_digit_in_the_annual_page_query_is_not_a_server_error(login,
 def test_a_non_ascii_municipality_of_the_annual_pdf_is_not_found(login, admin_user):
     url = reverse("rapportering:annual_pdf", args=[2025])
     assert login(admin_user).get(url, {"gemeente": "²"}).status_code == 404
+
+
+def test_a_masked_month_of_a_municipality_cannot_be_worked_out_from_its_year(db):
+    import datetime as dt
+
+    from rapportering.documents import mask_months_against_year
+    from rapportering.selectors.trends import Series, Trend
+
+    months = [dt.date(2025, m, 1) for m in (1, 2, 3)]
+    # Lochristi: 180 units in January (6 households), March 120 units for 2 households
+    # (hidden): the section's year figure 300 − 180 would give March away. Gent: 240 / 0
+    # / 240, its March shown: with Lochristi's March hidden alone, the month total would
+    # give it away too.
+    trend = Trend(
+        key="units-municipality",
+        title="",
+        description="",
+        unit="",
+        months=months,
+        series=[
+            Series("municipality-1", "Lochristi", [Figure(180), Figure(0), Figure(None)]),
+            Series("municipality-2", "Gent", [Figure(240), Figure(0), Figure(240)]),
+        ],
+    )
+    lochristi, gent = mask_months_against_year(trend).series
+    # Lochristi's January is hidden beside March; so January needs a second hidden cell
+    # (Gent's January), and Gent then its March: no row or column has one hidden cell.
+    assert lochristi.values == [Figure(None), Figure(0), Figure(None)]
+    assert gent.values == [Figure(None), Figure(0), Figure(None)]
+
+
+def test_key_figures_of_one_small_municipality_are_masked_with_a_second_one():
+    from rapportering.documents import mask_across_sections
+    from rapportering.selectors.report import KeyFigure
+
+    def section(units, households):
+        return [
+            KeyFigure("households_reached", "Households", Figure(households)),
+            KeyFigure("units_distributed", "Units", Figure(units)),
+            KeyFigure("donated_units", "Donated", 999),  # not about households: kept
+        ]
+
+    # All municipalities: 700 units. Lochristi's 120 (2 households) would be 700 − 580 − 0.
+    sections = [section(None, None), section(580, 20), section(0, 0), section(100, 6)]
+    masked = mask_across_sections(sections)
+    units = [s[1].value for s in masked]
+    assert units == [Figure(None), Figure(580), Figure(0), Figure(None)]
+    assert [s[0].value for s in masked] == [Figure(None), Figure(20), Figure(0), Figure(None)]
+    assert [s[2].value for s in masked] == [999] * 4
+
+
+def test_the_cover_says_what_the_rule_does_not_that_nobody_can_be_recognised(db):
+    text = pdf_text(annual_report_pdf(year=2024))
+    assert "geen enkel gezin" not in text
+    assert "minder dan 5" in text

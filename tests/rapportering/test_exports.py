@@ -123,10 +123,42 @@ def test_distributions_csv_has_one_row_per_distribution_and_one_column_per_produ
     assert lines == [
         "Datum;Uitdeelpunt;Gemeente;Programma's;"
         "Luiers maat 4 (stuks);Luiers maat 5 (stuks);Doekjes (stuks)",
-        f"15/02/{YEAR};Centrum;Gent;Pamperbank;60;;2",
-        f"03/03/{YEAR};Punt Melle;Melle;Pamperbank, Babytheek;30;30;",
-        f"20/12/{YEAR};Centrum;Gent;Pamperbank;;;1",
+        # One household in each municipality: neither is named (see the test below).
+        f"15/02/{YEAR};Centrum;Andere gemeente;Pamperbank;60;;2",
+        f"03/03/{YEAR};Punt Melle;Andere gemeente;Pamperbank, Babytheek;30;30;",
+        f"20/12/{YEAR};Centrum;Andere gemeente;Pamperbank;;;1",
     ]
+
+
+def test_a_municipality_of_fewer_than_five_households_is_written_as_another_municipality(
+    login, coordinator, handed_out
+):
+    # Four more Gent families at Centrum on 01/04: Gent has 5 households in the year and
+    # is named; Melle keeps its one household and is not.
+    gent = Municipality.objects.get(name="Gent")
+    product = DistributionLine.objects.filter(units=2).get().product
+    for _ in range(4):
+        distribution = Distribution.objects.create(
+            household=HouseholdFactory(municipality=gent),
+            location=handed_out["centrum"],
+            user=coordinator,
+            created_at=moment(4, 1),
+        )
+        DistributionLine.objects.create(
+            distribution=distribution,
+            product=product,
+            program=handed_out["pamperbank"],
+            packs=1,
+            units=1,
+        )
+    url = reverse("rapportering:distributions_export", args=["csv"])
+    lines = csv_lines(login(coordinator).get(url, PERIOD))
+    municipalities = [line.split(";")[2] for line in lines[1:]]
+    assert municipalities == ["Gent", "Andere gemeente", *["Gent"] * 4, "Gent"]
+    rows = sheet_rows(
+        login(coordinator).get(reverse("rapportering:distributions_export", args=["xlsx"]), PERIOD)
+    )
+    assert [row[2] for row in rows[1:3]] == ["Gent", "Andere gemeente"]
 
 
 def test_distributions_export_never_names_a_household(login, coordinator, handed_out):
@@ -142,7 +174,7 @@ def test_distributions_export_follows_the_report_filter(login, coordinator, hand
     by_program = csv_lines(client.get(url, {**PERIOD, "programma": handed_out["babytheek"].pk}))
     assert by_program == [
         "Datum;Uitdeelpunt;Gemeente;Programma's;Luiers maat 5 (stuks)",
-        f"03/03/{YEAR};Punt Melle;Melle;Babytheek;30",
+        f"03/03/{YEAR};Punt Melle;Andere gemeente;Babytheek;30",  # one household
     ]
     by_point = csv_lines(client.get(url, {**PERIOD, "punt": handed_out["centrum"].pk}))
     assert len(by_point) == 3 and all("Centrum" in line for line in by_point[1:])
@@ -157,7 +189,9 @@ def test_distributions_xlsx_has_typed_cells(login, coordinator, handed_out):
     rows = sheet_rows(response)
     assert rows[0][:4] == ("Datum", "Uitdeelpunt", "Gemeente", "Programma's")
     assert len(rows) == 4
-    assert rows[1] == (dt.datetime(YEAR, 2, 15), "Centrum", "Gent", "Pamperbank", 60, None, 2)
+    assert rows[1] == (
+        dt.datetime(YEAR, 2, 15), "Centrum", "Andere gemeente", "Pamperbank", 60, None, 2,
+    )  # fmt: skip
 
 
 def test_distribution_rows_are_read_in_chunks_as_plain_values(handed_out):

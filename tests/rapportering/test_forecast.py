@@ -86,8 +86,29 @@ def setup(point, volunteer):
     return size3
 
 
-def test_advice_is_need_minus_stock_minus_drive(setup, point, coordinator):
+def add_families(n, *, point, product, volunteer, packs=12):
+    """``n`` more families with one size-3 child each that took ``packs`` in February."""
+    program = Program.objects.get(name="Pamperbank")
+    for _ in range(n):
+        household = HouseholdFactory(children=[months_before(TODAY, 5)])
+        distribution = Distribution.objects.create(
+            household=household,
+            location=point,
+            user=volunteer,
+            created_at=timezone.make_aware(dt.datetime(2026, 2, 20, 10)),
+        )
+        DistributionLine.objects.create(
+            distribution=distribution,
+            product=product,
+            program=program,
+            packs=packs,
+            units=packs * product.pack_size,
+        )
+
+
+def test_advice_is_need_minus_stock_minus_drive(setup, point, coordinator, volunteer):
     size3 = setup
+    add_families(4, point=point, product=size3, volunteer=volunteer)
     warehouse = LocationFactory(name="Magazijn", kind=Location.Kind.WAREHOUSE)
     StockLevel.objects.create(product=size3, location=point, on_hand=2 * 52)
     StockLevel.objects.create(product=size3, location=warehouse, on_hand=3 * 52 + 10)
@@ -107,19 +128,18 @@ def test_advice_is_need_minus_stock_minus_drive(setup, point, coordinator):
     DonationLine.objects.create(donation=donation, product=size3, quantity=52)
     result = forecast(today=TODAY)
     [point_forecast] = result.points
-    assert point_forecast.rate == 4
+    assert point_forecast.rate == 4  # (12 + 4 × 12 packs) / 5 children / 3 months
     [row] = point_forecast.rows
     assert row.size == 3
-    assert str(row.children) == "< 5"  # one family
-    assert [n.value for n in row.need] == [None, None, None]
+    assert row.children.value == 5
     [advice] = result.advice
-    # need 3 months × 1 child × 4 packs = 12; 2 at the point, 3 in the warehouse,
-    # the drive's 312 − 52 = 260 units left = 5 packs: buy 12 − 2 − 3 − 5 = 2.
-    assert (advice.stock_points, advice.stock_warehouse, advice.drives, advice.advice) == (
+    # need 3 months × 5 children × 4 packs = 60; 2 at the point, 3 in the warehouse,
+    # the drive's 312 − 52 = 260 units left = 5 packs: buy 60 − 2 − 3 − 5 = 50.
+    assert (advice.stock_points, advice.stock_warehouse, advice.drives, advice.advice.value) == (
         2,
         3,
         5,
-        2,
+        50,
     )
     assert result.drives_counted == ["Luierinzameling"]
 
@@ -143,7 +163,51 @@ def test_five_families_show_their_children_and_need(setup, point, volunteer):
     assert row.children.value == 5
     assert [n.value for n in row.need] == [20, 20, 20]  # 5 children × 4 packs
     assert result.advice[0].need.value == 60
-    assert result.advice[0].advice == 60
+    assert result.advice[0].advice.value == 60
+
+
+def test_advice_of_a_masked_need_is_masked_on_screen_and_in_the_export(
+    setup, point, coordinator, monkeypatch
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    # One family: need 12 packs, nothing in stock. Advice 12 would be the family's need.
+    result = forecast(today=TODAY)
+    [advice] = result.advice
+    assert advice.need.masked
+    assert advice.advice.masked
+    client = login(coordinator)
+    page = client.get(reverse("rapportering:forecast")).content.decode()
+    assert "<strong>12</strong>" not in page
+    response = client.get(reverse("rapportering:forecast_export", args=["csv"]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
+    assert rows[1][2] == "< 5"
+    assert rows[1][6] == "< 5"
+
+
+def test_one_masked_point_of_a_size_masks_a_second_point(setup, point, volunteer):
+    # The setup point has 1 family (size 3); a second point has 5. The advice shows the
+    # need of all 6, so the second point's need would give away the first one's.
+    size3 = setup
+    other = LocationFactory(name="Noord", kind=Location.Kind.DISTRIBUTION_POINT)
+    add_families(5, point=other, product=size3, volunteer=volunteer)
+    result = forecast(today=TODAY)
+    assert result.advice[0].need.value == 72  # 6 children × 4 packs × 3 months
+    by_name = {p.name: p for p in result.points}
+    [small] = by_name[point.name].rows
+    [large] = by_name["Noord"].rows
+    assert small.total.masked
+    assert large.total.masked
+    assert large.children.masked
+    assert [n.value for n in large.need] == [None] * 3
+    assert by_name["Noord"].households.value == 5
+
+
+def test_rate_of_a_point_with_fewer_than_five_families_is_masked(setup, point):
+    result = forecast(today=TODAY)
+    [point_forecast] = result.points
+    assert point_forecast.rate is None
+    assert point_forecast.rate_shown == "< 5"
 
 
 def test_children_past_the_age_limit_and_size_override(setup, point):
@@ -156,8 +220,8 @@ def test_children_past_the_age_limit_and_size_override(setup, point):
     sizes = {row.size: row for row in result.points[0].rows}
     assert set(sizes) == {3, 4, 6}
     assert [a.size for a in result.advice] == [3, 4, 6]
-    # 12 packs for three children of diaper age now: 4/3 a child a month.
-    assert result.points[0].rate == Decimal("1.3")
+    # 12 packs for three children of diaper age now: 4/3 a child a month, but one family.
+    assert result.points[0].rate is None
     assert [n.value for n in sizes[6].need] == [None] * 3  # one family: hidden
     assert result.advice[1].product == ""  # no product says "maat 4": still advised
 

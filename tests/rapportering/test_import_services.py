@@ -388,6 +388,38 @@ def test_households_are_created_with_minimal_data_and_audit_logged(coordinator):
     assert not batch.rows.exclude(reason="").exists()
 
 
+def test_every_applied_import_forgets_its_cells_but_keeps_number_outcome_and_object(
+    coordinator,
+):
+    # Donors are not only schools: a resident donor's row holds a name, e-mail and street.
+    data = csv_bytes(
+        "naam;soort;contactpersoon;email;straat\n"
+        "Els Peeters;inwoner;Els Peeters;els@example.org;Dorpstraat 1\n"
+        "Els Peeters;inwoner;;;\n"
+    )
+    batch = checked(coordinator, "schenkers", data)
+    services.apply_import(actor=coordinator, batch=batch)
+    batch.refresh_from_db()
+    donor = Donor.objects.get(name="Els Peeters")
+    assert batch.purged_at is not None
+    assert [
+        (r.number, r.outcome, r.object_id, r.cells, r.reason) for r in batch.rows.order_by("number")
+    ] == [
+        (2, Outcome.CREATE, donor.pk, {}, ""),
+        (3, Outcome.REFUSE, None, {}, ""),
+    ]
+    assert AuditEntry.objects.filter(action="import", object_id=str(batch.pk)).exists()
+
+    products = checked(coordinator, "producten", csv_bytes("naam;categorie\nEerste;Luiers\n"))
+    services.apply_import(actor=coordinator, batch=products)
+    row = products.rows.get()
+    assert (row.cells, row.outcome, row.object_id) == (
+        {},
+        Outcome.CREATE,
+        Product.objects.get(name="Eerste").pk,
+    )
+
+
 def test_households_refuse_names_and_contact_columns(coordinator):
     with pytest.raises(DomainError, match="voornaam"):
         upload(coordinator, "gezinnen", csv_bytes("postcode;voornaam\n9000;Fatima\n"))
@@ -511,8 +543,40 @@ def test_an_unforeseen_error_refuses_the_row_and_the_others_go_on(coordinator):
     with mock.patch.object(Products, "run", odd_run):
         batch = services.check_all(actor=coordinator, batch=batch)
     rows = outcomes(batch)
-    assert rows[2][0] == Outcome.REFUSE and "waarde buiten bereik" in rows[2][1]
+    assert rows[2][0] == Outcome.REFUSE and "Rij 2" in rows[2][1]
     assert rows[3] == (Outcome.CREATE, "")
+
+
+def test_an_unforeseen_database_error_is_logged_and_explained_in_dutch(coordinator, caplog):
+    from django.db import DataError, IntegrityError
+
+    data = csv_bytes(
+        "naam;categorie;stuks_per_pak\n"
+        "Eerste;Luiers;44\n"
+        "Tweede;Luiers;99999999999\n"
+        "Derde;Luiers;1\n"
+    )
+    batch = upload(coordinator, "producten", data)
+    real_run = Products.run
+
+    def odd_run(self, *, actor, cells):
+        if cells["naam"] == "Eerste":
+            raise IntegrityError("NOT NULL constraint failed: voorraad_product.name")
+        if cells["naam"] == "Tweede":
+            raise DataError("integer out of range")
+        return real_run(self, actor=actor, cells=cells)
+
+    with caplog.at_level("WARNING"), mock.patch.object(Products, "run", odd_run):
+        batch = services.check_all(actor=coordinator, batch=batch)
+    rows = outcomes(batch)
+    first, second = rows[2][1], rows[3][1]
+    assert "constraint" not in first and "voorraad_product" not in first
+    assert "Rij 2" in first and "naam" in first
+    assert "out of range" not in second
+    assert "Rij 3" in second and "stuks_per_pak" in second and "te groot" in second
+    assert rows[4] == (Outcome.CREATE, "")
+    assert "NOT NULL constraint failed" in caplog.text  # the technical text is in the log
+    assert "integer out of range" in caplog.text
 
 
 def test_rows_without_the_key_are_refused_for_that_not_as_duplicates(coordinator):

@@ -136,9 +136,29 @@ def test_waitlist_median_and_longest_wait(point, coordinator):
         )
     table = signals.waitlist_table(filters=MARCH, today=TODAY)
     [row] = table.rows
+    # Five families: the longest wait would be one family's figure, so it is not shown.
     assert [str(c) if c is not None else None for c in row] == [
-        "Fietsbib", "5", "6", "10", "0", None, None,
+        "Fietsbib", "5", "6", None, "0", None, None,
     ]  # fmt: skip
+
+
+def test_longest_wait_is_shown_for_ten_families_or_more(point, coordinator):
+    program = Program.objects.create(name="Fietsbib", kind="fietsbib")
+    item_type = ItemTypeFactory(name="Kinderfiets")
+    for position, days in enumerate(range(2, 21, 2), start=1):  # 2, 4 … 20 days
+        Reservation.objects.create(
+            household=HouseholdFactory(),
+            item_type=item_type,
+            program=program,
+            location=point,
+            position=position,
+            created_by=coordinator,
+            created_at=at(TODAY - dt.timedelta(days=days)),
+        )
+    table = signals.waitlist_table(filters=MARCH, today=TODAY)
+    [row] = table.rows
+    assert [str(c) for c in row[1:4]] == ["10", "11", "20"]
+    assert "10" in table.note  # the page says when the longest wait is shown
 
 
 def test_waitlist_of_fewer_than_five_families_hides_the_waits(point, coordinator):
@@ -195,16 +215,47 @@ def test_referrals_per_organisation_issued_and_used(social_worker):
         ReferralFactory(issued_by=teacher, programs=[program], created_at=march)
     ReferralFactory(issued_by=teacher, programs=[program], created_at=at(dt.date(2026, 2, 1)))
     table = signals.referral_table(filters=MARCH)
+    # Two families used a referral: a figure about 2 households, also in the total.
     assert [[str(c) for c in row] for row in table.rows] == [
-        ["CAW", "6", "2"],
+        ["CAW", "6", "< 5"],
         ["School", "5", "0"],
-        ["Totaal", "11", "2"],
+        ["Totaal", "11", "< 5"],
     ]
     page = login(UserFactory(role=Role.COORDINATOR)).get(
         reverse("rapportering:signals"), {"van": "2026-03-01", "tot": "2026-03-31"}
     )
     html = page.content.decode()
     assert worker.username not in html and teacher.username not in html
+
+
+def test_used_referrals_of_few_households_are_masked_with_a_second_organisation(social_worker):
+    caw = OrganisationFactory(name="CAW")
+    school = OrganisationFactory(name="School")
+    program = Program.objects.create(name="Pamperbank", kind="pamperbank")
+    worker = UserFactory(role=Role.SOCIAL_WORKER, organisation=caw)
+    teacher = UserFactory(role=Role.SOCIAL_WORKER, organisation=school)
+    march = at(dt.date(2026, 3, 3))
+    for i in range(6):  # 6 issued, 2 used by 2 families
+        ReferralFactory(
+            issued_by=worker,
+            programs=[program],
+            created_at=march,
+            first_used_at=march if i < 2 else None,
+        )
+    for i in range(8):  # 8 issued, 7 used
+        ReferralFactory(
+            issued_by=teacher,
+            programs=[program],
+            created_at=march,
+            first_used_at=march if i < 7 else None,
+        )
+    table = signals.referral_table(filters=MARCH)
+    # The total 9 is shown (9 families); CAW's 2 would be 9 − 7, so School's 7 is hidden too.
+    assert [[str(c) for c in row] for row in table.rows] == [
+        ["CAW", "6", "< 5"],
+        ["School", "8", "< 5"],
+        ["Totaal", "14", "9"],
+    ]
 
 
 def test_signals_are_for_report_readers_only(volunteer, social_worker):

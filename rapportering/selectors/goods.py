@@ -8,29 +8,19 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from rapportering import anonymity
 from rapportering.selectors.filters import ReportFilter
 from rapportering.selectors.report import KeyFigure, Table
-from rapportering.selectors.scope import Group, breakdown_rows, moment_in, scoped, whole
-from uitlening.models import DistributionLine
+from rapportering.selectors.scope import (
+    Group,
+    breakdown_rows,
+    handed_out,
+    whole,
+)
 from voorraad.models import Product
-
-
-def handed_out(filters: ReportFilter) -> QuerySet[DistributionLine]:
-    """The distribution lines of the period within the filter, corrections left out."""
-    return DistributionLine.objects.filter(
-        moment_in(filters, "distribution__created_at"),
-        scoped(
-            filters,
-            program="program",
-            location="distribution__location",
-            household="distribution__household",
-        ),
-        distribution__corrected_at__isnull=True,
-    )
 
 
 def section(filters: ReportFilter, *, tables: bool = True) -> tuple[list[KeyFigure], list[Table]]:

@@ -20,9 +20,9 @@ from kern.models import Municipality
 from rapportering import anonymity
 from rapportering.selectors.filters import ReportFilter
 from rapportering.selectors.report import KeyFigure, Table
-from rapportering.selectors.scope import Group, breakdown_rows, moment_in, scoped
+from rapportering.selectors.scope import Group, breakdown_rows, handed_out, moment_in, scoped
 from toegang.models import Child, Household, Program
-from uitlening.models import Distribution, DistributionLine, Loan, Membership, PointsEntry
+from uitlening.models import Distribution, Loan, Membership, PointsEntry
 
 # (household, municipality, program or None)
 Action = tuple[int, int | None, int | None]
@@ -52,16 +52,7 @@ def swap_programs(filters: ReportFilter) -> list[int]:
 def actions(filters: ReportFilter) -> set[Action]:
     """The distinct (household, municipality, program) of the actions in the period."""
     found: set[Action] = set()
-    lines = DistributionLine.objects.filter(
-        moment_in(filters, "distribution__created_at"),
-        scoped(
-            filters,
-            program="program",
-            location="distribution__location",
-            household="distribution__household",
-        ),
-        distribution__corrected_at__isnull=True,
-    )
+    lines = handed_out(filters)
     # order_by(): the lines' default ordering by id would otherwise join the DISTINCT and
     # bring every line of the period into Python instead of one row per household.
     found.update(

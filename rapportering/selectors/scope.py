@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from rapportering import anonymity
 from rapportering.anonymity import Figure
 from rapportering.selectors.filters import ReportFilter
 from rapportering.selectors.report import Cell
+from uitlening.models import DistributionLine
 
 CENT = Decimal("0.01")
 
@@ -115,3 +116,18 @@ def breakdown_rows(
         cells.extend(group.after[before:])
         rows.append(cells)
     return rows
+
+
+def handed_out(filters: ReportFilter) -> QuerySet[DistributionLine]:
+    """The distribution lines of the period within the filter, corrections left out: the
+    one definition of "handed out" that the report, the charts and the export read."""
+    return DistributionLine.objects.filter(
+        moment_in(filters, "distribution__created_at"),
+        scoped(
+            filters,
+            program="program",
+            location="distribution__location",
+            household="distribution__household",
+        ),
+        distribution__corrected_at__isnull=True,
+    )

@@ -34,6 +34,7 @@ from kern.models import Location, Municipality
 from rapportering import anonymity
 from rapportering.anonymity import Figure
 from rapportering.selectors.filters import ReportFilter, local_midnight
+from rapportering.selectors.scope import handed_out
 from toegang.models import Program
 from uitlening.models import Distribution, DistributionLine, ProgramCategory
 from voorraad.models import Product, StockLevel, StockMovement
@@ -138,18 +139,7 @@ def _distributions(filters: ReportFilter) -> QuerySet[Distribution]:
 
 
 def _lines(filters: ReportFilter) -> QuerySet[DistributionLine]:
-    query = DistributionLine.objects.filter(
-        distribution__created_at__gte=filters.since,
-        distribution__created_at__lt=filters.until,
-        distribution__corrected_at__isnull=True,
-    )
-    if filters.locations:
-        query = query.filter(distribution__location_id__in=filters.locations)
-    if filters.municipalities:
-        query = query.filter(distribution__household__municipality_id__in=filters.municipalities)
-    if filters.programs:
-        query = query.filter(program_id__in=filters.programs)
-    return query
+    return handed_out(filters)
 
 
 def _municipality_rows(filters: ReportFilter) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from kern.permissions import role_required
 from rapportering import anonymity
 from rapportering.selectors.filters import ReportFilter, from_query
 from rapportering.selectors.report import Report, build_report
+from rapportering.selectors.scope import handed_out
 from uitlening.models import DistributionLine
 from voorraad.models import Product
 
@@ -91,18 +92,7 @@ def report_export(request: HttpRequest, key: str, format: str) -> HttpResponseBa
 def distribution_lines(filters: ReportFilter) -> QuerySet[DistributionLine]:
     """The lines of the distributions in ``filters`` (not corrected), in distribution
     order: one distribution's lines follow each other."""
-    lines = DistributionLine.objects.filter(
-        distribution__created_at__gte=filters.since,
-        distribution__created_at__lt=filters.until,
-        distribution__corrected_at__isnull=True,
-    )
-    if filters.programs:
-        lines = lines.filter(program_id__in=filters.programs)
-    if filters.locations:
-        lines = lines.filter(distribution__location_id__in=filters.locations)
-    if filters.municipalities:
-        lines = lines.filter(distribution__household__municipality_id__in=filters.municipalities)
-    return lines
+    return handed_out(filters)
 
 
 def distribution_products(filters: ReportFilter) -> list[tuple[int, str]]:

@@ -7,6 +7,7 @@ class VoorraadConfig(AppConfig):
     verbose_name = _("Stock")
 
     def ready(self) -> None:
-        from voorraad import scanning
+        from voorraad import invariants, scanning
 
         scanning.register()
+        invariants.register()

@@ -258,11 +258,11 @@ def test_restoring_without_yes_is_refused_and_nothing_changes(sentinel, sqlite_f
 
 
 def test_a_missing_file_or_a_file_that_is_no_backup_is_refused(sentinel, tmp_path):
-    with pytest.raises(CommandError, match="bestaat-niet.sqlite3"):
+    with pytest.raises(CommandError, match=r"bestaat-niet\.sqlite3"):
         call_command("restore", str(tmp_path / "bestaat-niet.sqlite3"), yes=True)
     text = tmp_path / "notities.txt"
     text.write_text("geen back-up")
-    with pytest.raises(CommandError, match="notities.txt"):
+    with pytest.raises(CommandError, match=r"notities\.txt"):
         call_command("restore", str(text), yes=True)
     _assert_unchanged(sentinel)
 
@@ -276,14 +276,14 @@ def test_a_backup_of_the_other_engine_or_of_another_database_is_refused(
     other.write_bytes(backups.PGDUMP_MAGIC + os.urandom(200))
     if connection.vendor == "postgresql":
         other = sqlite_file
-    with pytest.raises(CommandError, match="(SQLite|PostgreSQL)"):
+    with pytest.raises(CommandError, match=r"(SQLite|PostgreSQL)"):
         call_command("restore", str(other), yes=True)
     stranger = tmp_path / "vreemd.sqlite3"
     database = sqlite3.connect(stranger)
     database.execute("CREATE TABLE iets (x)")
     database.commit()
     database.close()
-    with pytest.raises(CommandError, match="vreemd.sqlite3"):
+    with pytest.raises(CommandError, match=r"vreemd\.sqlite3"):
         call_command("restore", str(stranger), yes=True)
     _assert_unchanged(sentinel)
 

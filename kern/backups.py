@@ -456,7 +456,7 @@ def restore(*, path: Path, key: str | None = None, alias: str = "default") -> st
                 )
                 % {
                     "file": path.name,
-                    "kind": ENGINE_NAMES.get(kind or "", _("unknown")),
+                    "kind": ENGINE_NAMES.get(kind or "", "?"),
                     "engine": ENGINE_NAMES[vendor],
                 }
             )

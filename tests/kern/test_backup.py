@@ -11,6 +11,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db import connections as db_connections
 
 from kern import backups
 from kern.models import Location, User
@@ -312,3 +315,45 @@ def test_generate_key_prints_a_usable_key(capsys):
     call_command("backup", generate_key=True)
     key = capsys.readouterr().out.strip()
     assert len(key) >= backups.MIN_KEY_LENGTH and key != backups.generate_key()
+
+
+def test_a_backup_taken_while_the_counter_writes_is_one_consistent_moment(
+    loaded, fresh_database, tmp_path
+):
+    """Stock moves (ledger row and balance in one transaction) in another thread all
+    through the back-up; the restored copy's balances still equal its ledger."""
+    keeper = User.objects.get(username="magazijn")
+    point = Location.objects.get(name="Uitdeelpunt Centrum")
+    wipes = Product.objects.get(name="Billendoekjes")
+    stop, written, failures = threading.Event(), [], []
+
+    def counter() -> None:
+        try:
+            while not stop.is_set():
+                book(keeper, point, (wipes, 3))
+                take(keeper, wipes, point, 1)
+                written.append(2)
+        except Exception as error:  # the assertion below shows it
+            failures.append(error)
+        finally:
+            db_connections.close_all()
+
+    writer = threading.Thread(target=counter)
+    writer.start()
+    try:
+        while len(written) < 3 and writer.is_alive():
+            time.sleep(0.01)
+        made = backups.backup(directory=tmp_path / "backups")
+        before = len(written)
+        while len(written) < before + 3 and writer.is_alive():
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    assert not failures, failures
+    assert len(written) >= before + 3  # the writes went on during and after the back-up
+    restored = _manage(
+        "restore", str(made.path), "--yes", database_url=fresh_database, var_dir=tmp_path
+    )
+    assert restored.returncode == 0, restored.stderr + restored.stdout
+    assert "✘" not in restored.stdout

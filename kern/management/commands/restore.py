@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,19 @@ class Command(BaseCommand):
                 )
                 % {"database": database, "file": path.name}
             )
+        started = time.monotonic()
         try:
             engine = backups.restore(path=path, key=backups.key_from_environment())
         except backups.BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
-            _("Restored %(file)s into the %(engine)s database %(database)s.")
-            % {"file": path.name, "engine": engine, "database": database}
+            _("Restored %(file)s into the %(engine)s database %(database)s (%(seconds).1f s).")
+            % {
+                "file": path.name,
+                "engine": engine,
+                "database": database,
+                "seconds": time.monotonic() - started,
+            }
         )
         executor = MigrationExecutor(connections["default"])
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())

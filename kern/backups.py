@@ -23,6 +23,7 @@ import datetime as dt
 import hmac
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -95,8 +96,6 @@ def key_from_environment() -> str | None:
 
 def generate_key() -> str:
     """A random key to put in ``BACKUP_ENCRYPTION_KEY`` (256 bits, URL-safe text)."""
-    import secrets
-
     return secrets.token_urlsafe(32)
 
 

@@ -8,10 +8,11 @@ class UitleningConfig(AppConfig):
 
     def ready(self) -> None:
         from toegang import selectors as access
-        from uitlening import scanning, selectors
+        from uitlening import invariants, scanning, selectors
         from uitlening.services import holds
 
         scanning.register()
+        invariants.register()
         # An item that comes back or becomes available goes to its waitlist first.
         holds.register_hooks()
 

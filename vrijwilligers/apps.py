@@ -7,7 +7,8 @@ class VrijwilligersConfig(AppConfig):
     verbose_name = _("Volunteers")
 
     def ready(self) -> None:
-        from vrijwilligers import scanning
+        from vrijwilligers import invariants, scanning
 
         # A volunteer's card (V…) is known at every scan field and checks in at the counter.
         scanning.register()
+        invariants.register()

@@ -230,3 +230,8 @@ REPORT_ABSENT_WEEKS = env_int("REPORT_ABSENT_WEEKS", 8, minimum=2, maximum=52)
 # Imports: the largest spreadsheet one upload may hold.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50000, minimum=10, maximum=1000000)
 IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 20, minimum=1, maximum=500)
+
+# --- Back-ups (manage.py backup / restore, kern.backups) -------------------------------------
+# Where back-ups go; BACKUP_ENCRYPTION_KEY (read from the environment when a back-up is
+# made or restored, never kept in settings) encrypts them.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))

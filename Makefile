@@ -43,7 +43,12 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy .
 
-test: lint translations
+# axe-core for the accessibility tests: the pinned npm tarball, its sha512 checked against
+# tests/browser/axe.py, unpacked into the venv (not in git); the tests stay offline.
+$(VENV)/axe/axe.min.js: tests/browser/axe.py | $(BIN)/python
+	$(BIN)/python -m tests.browser.axe $@
+
+test: lint translations $(VENV)/axe/axe.min.js
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Fuzz the API much longer than `make test` does: FUZZ_EXAMPLES per operation (test: 10),

@@ -233,3 +233,6 @@ REPORT_ABSENT_WEEKS = env_int("REPORT_ABSENT_WEEKS", 8, minimum=2, maximum=52)
 # Imports: the largest spreadsheet one upload may hold.
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50000, minimum=10, maximum=1000000)
 IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 20, minimum=1, maximum=500)
+
+# ModelBackend with the permissions read in one query (kern/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["kern.auth_backends.PermissionBackend"]

@@ -69,7 +69,9 @@ def reset_postgres(url: str) -> None:
         raise SystemExit(f"BENCH_PG_URL must name a database with 'bench' in it, not {name!r}.")
     admin = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
@@ -78,7 +80,15 @@ def prepare(env: dict[str, str], *, counters: int, households: int, shifts: int)
     if env.get("DATABASE_URL", "").startswith("postgres"):
         reset_postgres(env["DATABASE_URL"])
     out = subprocess.run(
-        [PYTHON, "-m", "benchmarks.serving", "prepare", str(counters), str(households), str(shifts)],
+        [
+            PYTHON,
+            "-m",
+            "benchmarks.serving",
+            "prepare",
+            str(counters),
+            str(households),
+            str(shifts),
+        ],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -109,7 +119,7 @@ class Server:
             "--threads",
             str(threads),
             "--error-logfile",
-            str(self.log),
+            "-",
             "--log-level",
             "warning",
             "--timeout",
@@ -121,7 +131,11 @@ class Server:
 
     def __enter__(self) -> Server:
         # No --access-logfile: gunicorn writes no access log without one.
-        self.process = subprocess.Popen(self.args, env=self.env, cwd=ROOT)
+        # gunicorn's error log and Django's own log (stderr) both go to self.log.
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.args, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -223,6 +237,7 @@ def _prepare(counters: int, household_count: int, shift_count: int) -> dict[str,
     from voorraad import services as stock
     from voorraad.models import Category, Item, ItemType, Product
     from vrijwilligers.models import Shift, Volunteer
+    from vrijwilligers.services import notes
 
     point = Location.objects.get(name="Uitdeelpunt Centrum")
     warehouse = Location.objects.get(name="Magazijn Wiedauwkaai")
@@ -272,7 +287,9 @@ def _prepare(counters: int, household_count: int, shift_count: int) -> dict[str,
 
     today = timezone.localdate()
     baby = today - dt.timedelta(days=300)
-    item_type, _ = ItemType.objects.get_or_create(name="Bench kinderwagen", defaults={"category": lend})
+    item_type, _ = ItemType.objects.get_or_create(
+        name="Bench kinderwagen", defaults={"category": lend}
+    )
     with transaction.atomic():
         families = Household.objects.bulk_create(
             [
@@ -341,6 +358,10 @@ def _prepare(counters: int, household_count: int, shift_count: int) -> dict[str,
         user.groups.add(group)
         user.locations.set([point])
         Volunteer.objects.create(user=user)
+        note = notes.current_note()
+        if note is not None:  # scheduling needs the organisation note acknowledged
+            notes.mark_note_received(user=user)
+            notes.acknowledge_note(user=user, version=note.version)
         tokens.append(
             kern_services.create_api_token(actor=user, owner=user, name="bench").plaintext
         )
@@ -351,8 +372,12 @@ def _prepare(counters: int, household_count: int, shift_count: int) -> dict[str,
             Shift(
                 location=point,
                 role="Bench balie",
-                starts_at=dt.datetime.combine(today + dt.timedelta(days=7 * (n + 1)), dt.time(10), tz),
-                ends_at=dt.datetime.combine(today + dt.timedelta(days=7 * (n + 1)), dt.time(12), tz),
+                starts_at=dt.datetime.combine(
+                    today + dt.timedelta(days=7 * (n + 1)), dt.time(10), tz
+                ),
+                ends_at=dt.datetime.combine(
+                    today + dt.timedelta(days=7 * (n + 1)), dt.time(12), tz
+                ),
                 min_volunteers=1,
                 max_volunteers=3,
             )

@@ -84,7 +84,7 @@ def _counter_run(
                 "distribution", "POST", "/api/v1/uitlening/distributions", basket, key
             )
             if round_ % 5 == 0:  # the scanner's retry: answered again, not booked twice
-                again, answer = call(
+                _again, answer = call(
                     "distribution_retry", "POST", "/api/v1/uitlening/distributions", basket, key
                 )
                 if status == 201 and json.loads(answer).get("id") != json.loads(first)["id"]:
@@ -208,7 +208,9 @@ def stress(database: str, url: str | None) -> tuple[list[Measurement], dict[str,
         by_status[status] += count
     requests = sum(by_status.values())
     signups: Counter[tuple[int, str]] = Counter(s for r in results for s in r["signups"])
-    confirmed: Counter[int] = Counter({shift: n for (shift, st), n in signups.items() if st == "confirmed"})
+    confirmed: Counter[int] = Counter(
+        {shift: n for (shift, st), n in signups.items() if st == "confirmed"}
+    )
     errors = sum(c for s, c in by_status.items() if s >= 500 or s == 0)
     refusals = sum(c for s, c in by_status.items() if 400 <= s < 500)
     counts = {

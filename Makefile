@@ -59,6 +59,10 @@ fuzz: install translations
 	DEELPUNT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DEELPUNT_FUZZ_SEED=$(FUZZ_SEED) \
 		$(BIN)/pytest tests/api/test_fuzz.py -s $(PYTEST_ARGS)
 
+# Every suite, in-process and under gunicorn (http, stress); one suite:
+# BENCH_ARGS="--suite http" or "--suite stress". The stress run's PostgreSQL half needs
+# BENCH_PG_URL=postgres://…/dp_bench_stress (a database named …bench…, dropped and
+# created again); without it that half is skipped with a note.
 bench: install translations
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 

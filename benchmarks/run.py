@@ -6,8 +6,12 @@ Each measurement prints one JSON line: name, n, median_ms, p95_ms, ratio_to_base
 
 --suite runs only those suites (and the baseline): their data is the only data made,
 e.g. ``--suite reports`` for the reports on the large dataset. Suites: core, access,
-stock, counter, seasonal, points, holds, shifts, reports. --only still makes every
-selected suite's data and skips measuring the other names.
+stock, counter, seasonal, points, holds, shifts, reports, http, stress. --only still
+makes every selected suite's data and skips measuring the other names.
+
+``http`` and ``stress`` serve the app under gunicorn with production settings (see
+benchmarks/bench_http.py and bench_stress.py); the stress run's PostgreSQL half needs
+BENCH_PG_URL (a database whose name contains "bench": it is dropped and created again).
 """
 
 from __future__ import annotations
@@ -18,7 +22,19 @@ import sys
 import tempfile
 from io import StringIO
 
-SUITES = ("core", "access", "stock", "counter", "seasonal", "points", "holds", "shifts", "reports")
+SUITES = (
+    "core",
+    "access",
+    "stock",
+    "counter",
+    "seasonal",
+    "points",
+    "holds",
+    "shifts",
+    "reports",
+    "http",
+    "stress",
+)
 
 
 def set_up_django(var_dir: str) -> None:
@@ -90,11 +106,13 @@ def main(argv: list[str] | None = None) -> int:
             bench_access,
             bench_counter,
             bench_holds,
+            bench_http,
             bench_points,
             bench_reports,
             bench_seasonal,
             bench_shifts,
             bench_stock,
+            bench_stress,
         )
         from benchmarks.harness import Measurement, measure, report
 
@@ -120,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
             "holds": bench_holds.benchmarks(args.repeat, client_for),
             "shifts": bench_shifts.benchmarks(args.repeat, client_for),
             "reports": bench_reports.benchmarks(args.repeat, client_for),
+            "http": bench_http.benchmarks(args.repeat, client_for),
+            "stress": bench_stress.benchmarks(args.repeat, client_for),
         }
         for suite_name, suite in suites.items():
             # Core is started even when not chosen: its first is the baseline every

@@ -20,6 +20,7 @@ from kern.api_contract import (
     NOT_NULL,
     WRITE_ERRORS,
     Day,
+    DictOut,
     Id,
     IdempotencyKey,
     OptionalId,
@@ -137,7 +138,7 @@ class MovementOut(Schema):
     at: dt.datetime
 
 
-class LevelOut(Schema):
+class LevelOut(DictOut):
     product_id: int
     product: str
     product_code: str

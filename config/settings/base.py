@@ -93,17 +93,20 @@ SQLITE_OPTIONS = {
 
 def database_from_env() -> dict[str, Any]:
     url = env_str("DATABASE_URL", "").strip()
+    # Connections are kept between requests (per worker thread) on both databases:
+    # opening one per request cost more than a scan's own work (SQLite runs its init
+    # PRAGMAs on every connect).
+    conn_max_age = env_int("CONN_MAX_AGE", 60, minimum=0)
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "deelpunt.sqlite3",
             "OPTIONS": dict(SQLITE_OPTIONS),
+            "CONN_MAX_AGE": conn_max_age,
             "TEST": {"NAME": env_str("DEELPUNT_TEST_SQLITE", "") or None},
         }
-    config: dict[str, Any] = dict(
-        dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0))
-    )
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
     elif config["ENGINE"] == "django.db.backends.postgresql":
@@ -235,3 +238,6 @@ IMPORT_MAX_MEGABYTES = env_int("IMPORT_MAX_MEGABYTES", 20, minimum=1, maximum=50
 # Where back-ups go; BACKUP_ENCRYPTION_KEY (read from the environment when a back-up is
 # made or restored, never kept in settings) encrypts them.
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+
+# ModelBackend with the permissions read in one query (kern/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["kern.auth_backends.PermissionBackend"]

@@ -165,7 +165,7 @@ def _log_audit_export(request: HttpRequest, queryset: QuerySet[AuditEntry], form
 @require_http_methods(["GET", "POST"])
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A person's own API tokens: make one (secret shown once) or revoke one."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, user=request.user)
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,12 +174,13 @@ def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 owner=request.user,
                 name=form.cleaned_data["name"],
                 valid_days=form.cleaned_data["valid_days"],
+                scopes=form.cleaned_data["scopes"],
                 source=request.path,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            show_domain_error(form, exc)
         else:
-            form = ApiTokenForm()
+            form = ApiTokenForm(user=request.user)
     tokens = ApiToken.objects.filter(user=request.user)
     template = "kern/partials/token_panel.html" if request.htmx else "kern/token_list.html"
     return render(request, template, {"form": form, "tokens": tokens, "issued": issued})

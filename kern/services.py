@@ -178,6 +178,43 @@ def authenticate_api_token(*, plaintext: str) -> User | None:
     return user
 
 
+# --- Counter-tablet mode -------------------------------------------------------------------
+
+
+def start_counter_mode(*, actor: User, location: Location, source: str = "") -> None:
+    """Check that ``actor`` may bind their session to the counter of ``location``, and
+    log it. (The session itself is bound by ``kern.session_security``.)"""
+    if actor.counter_point_id is not None:
+        raise NotAllowed(_("This session is already in counter mode: sign in again first."))
+    if not actor.has_perm("kern.use_counter"):
+        raise NotAllowed(_("Only someone who works the counter can switch to counter mode."))
+    if location.kind != Location.Kind.DISTRIBUTION_POINT:
+        raise DomainError(
+            _("%(location)s is not a distribution point: it has no counter.")
+            % {"location": location.name}
+        )
+    if not actor.can_act_at(location):
+        raise NotAllowed(
+            _("You do not work at %(location)s, so you cannot act there.")
+            % {"location": location.name}
+        )
+    audit.record(actor=actor, action="counter_mode_start", obj=location, source=source)
+
+
+def end_counter_mode(*, actor: User, point_id: int, reason: str, source: str = "") -> None:
+    """Log that a session left counter mode (``reason``: leave, logout or idle)."""
+    location = Location.objects.filter(pk=point_id).first()
+    audit.record(
+        actor=actor,
+        action="counter_mode_end",
+        obj=location,
+        object_type="" if location else "kern.location",
+        object_id="" if location else str(point_id),
+        source=source,
+        details={"reason": reason},
+    )
+
+
 # --- Locations ------------------------------------------------------------------------
 
 

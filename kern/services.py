@@ -50,7 +50,7 @@ def create_api_token(
     ``scopes`` says what the token may be used for (``kern.scopes.SCOPES``); None gives
     it every scope the owner holds now. A scope the owner does not hold is refused, so a
     token never carries more than its owner; a token made through a token carries no
-    more than that token and does not outlive it."""
+    more than that token and expires no later than it."""
     if not _may_manage_tokens_of(actor, owner):
         raise NotAllowed(_("You may only make API tokens for yourself."))
     if actor.counter_point_id is not None:
@@ -102,14 +102,9 @@ def create_api_token(
     expires_at = now + dt.timedelta(days=valid_days)
     parent = actor.acting_token
     if parent is not None and expires_at > parent.expires_at:
-        raise DomainError(
-            _(
-                "A token made with token “%(name)s” cannot outlive it: choose at most "
-                "until %(date)s."
-            )
-            % {"name": parent.name, "date": f"{timezone.localtime(parent.expires_at):%d/%m/%Y}"},
-            field="valid_days",
-        )
+        # Made through a token: it ends with that token, so renewing a token always
+        # needs a person signed in, never only the token itself.
+        expires_at = parent.expires_at
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     plaintext = f"{TOKEN_PREFIX}{prefix}_{secret}"

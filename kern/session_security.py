@@ -111,14 +111,16 @@ class SessionSecurityMiddleware:
             expired = self._expire(request, counter_mode=point is not None, minutes=minutes)
             if expired is not None:
                 return expired
-            return self.get_response(request)  # an API call with its own token
+            return self.get_response(request)  # the login page, or an API call with a token
         if not isinstance(last, int) or now - last >= ACTIVITY_PRECISION_SECONDS:
             session[LAST_ACTIVITY] = now
         if point is not None:
             if _is_logout(request):
                 leave_counter_mode(request, reason="logout")
                 return self.get_response(request)
-            request.user.restrict(perms=COUNTER_MODE_PERMISSIONS, point_id=point)  # type: ignore[union-attr]  # a signed-in session's user is a kern User
+            user = request.user
+            if isinstance(user, User):
+                user.restrict(perms=COUNTER_MODE_PERMISSIONS, point_id=point)
             outside = self._outside_counter(request, point)
             if outside is not None:
                 return outside
@@ -137,6 +139,8 @@ class SessionSecurityMiddleware:
             "You were signed out after %(minutes)d minutes without activity. "
             "Sign in again to continue."
         ) % {"minutes": minutes}
+        if request.path_info == reverse("login"):
+            return None  # signing in again: the login page itself, not a redirect to it
         if _is_api(request):
             if request.headers.get("Authorization", "").startswith("Bearer "):
                 return None  # the token decides, not the expired session

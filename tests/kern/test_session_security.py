@@ -115,3 +115,11 @@ def test_idle_settings_out_of_bounds_stop_start_up(monkeypatch, name, value):
         importlib.reload(base)
     monkeypatch.delenv(name)
     importlib.reload(base)
+
+
+def test_the_login_page_on_an_idle_session_just_signs_out_and_shows_itself(login, coordinator):
+    client = login(coordinator)
+    idle_for(client, 31)
+    response = client.get("/aanmelden/")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

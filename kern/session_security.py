@@ -95,6 +95,12 @@ def leave_counter_mode(request: HttpRequest, *, reason: str) -> None:
     logout(request)
 
 
+def stamp_activity(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """On sign-in (``user_logged_in``): idle time counts from here, and the first
+    requests after it need not write the session again."""
+    request.session[LAST_ACTIVITY] = int(time.time())
+
+
 class SessionSecurityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response

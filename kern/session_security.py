@@ -106,6 +106,10 @@ class SessionSecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session to check; and not touching it keeps public pages free of
+            # "Vary: Cookie", so they stay cacheable.
+            return self.get_response(request)
         session = request.session
         if SESSION_KEY not in session:
             return self.get_response(request)

@@ -15,6 +15,7 @@ class KernConfig(AppConfig):
 
         from kern import audit, scanning  # noqa: F401  (scanning registers resolvers)
         from kern.models import User
+        from kern.session_security import stamp_activity
 
         def logged_in(sender: type[User], request: HttpRequest, user: User, **kwargs: Any) -> None:
             audit.record(actor=user, action="login", obj=user, source=request.path)
@@ -40,5 +41,6 @@ class KernConfig(AppConfig):
             )
 
         signals.user_logged_in.connect(logged_in, dispatch_uid="kern_audit_login")
+        signals.user_logged_in.connect(stamp_activity, dispatch_uid="kern_session_stamp")
         signals.user_logged_out.connect(logged_out, dispatch_uid="kern_audit_logout")
         signals.user_login_failed.connect(login_failed, dispatch_uid="kern_audit_login_failed")

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kern.session_security.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -163,6 +164,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Deelpunt <deelpunt@localhost
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a counter shift, not a week
+# Signed out after this many minutes without a request (kern.session_security); a
+# session in counter-tablet mode sooner, as the tablet stays at the counter unattended.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=600)
+COUNTER_IDLE_MINUTES = env_int("COUNTER_IDLE_MINUTES", 10, minimum=1, maximum=120)
 SECURE_REFERRER_POLICY = "same-origin"
 # No inline script anywhere; htmx's own indicator style is switched off in base.html.
 CONTENT_SECURITY_POLICY = (

@@ -189,3 +189,35 @@ def test_demo_and_factory_passwords_meet_the_rules(volunteer):
 
     validate_password(PASSWORD, volunteer)
     validate_password(DEMO_PASSWORD)
+
+
+def test_production_asks_a_second_factor_and_trusts_one_proxy_by_default(tmp_path):
+    import json
+
+    from tests.kern.test_settings import PRODUCTION, import_settings
+
+    result = import_settings(
+        "config.settings.production",
+        {**PRODUCTION, "TWO_FACTOR_REQUIRED": "", "TRUSTED_PROXY_COUNT": ""},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["TWO_FACTOR_REQUIRED"] is True
+    assert values["TRUSTED_PROXY_COUNT"] == 1
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LOGIN_FAILURES_PER_ACCOUNT", "1"),
+        ("LOGIN_LOCKOUT_MINUTES", "0"),
+        ("TRUSTED_PROXY_COUNT", "x"),
+    ],
+)
+def test_a_lockout_setting_out_of_bounds_stops_start_up(tmp_path, variable, value):
+    from tests.kern.test_settings import import_settings
+
+    result = import_settings("config.settings.base", {variable: value}, tmp_path)
+    assert result.returncode != 0
+    assert f"{variable}={value!r}" in result.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kern import audit
 from kern.errors import DomainError
+from kern.hashing import keyed_hash
 from kern.models import User
 from kern.permissions import require
 from kern.roles import ROLE_PERMISSIONS, Role
@@ -69,13 +72,28 @@ def recovery_codes_left(user: User) -> int:
     return int(StaticToken.objects.filter(device__user=user).count())
 
 
+def recovery_code_digest(code: str) -> str:
+    """What is stored of a recovery code: a keyed hash (IDENTIFIER_HASH_KEY), cut to the
+    16 characters django-otp's token field holds, so a copy of the database alone does
+    not give working codes."""
+    return keyed_hash("recovery-code:" + normalise_code(code))[:16]
+
+
+def _new_recovery_code() -> str:
+    """80 random bits as 16 base32 letters and digits, in groups of four."""
+    letters = base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
+    return "-".join(letters[i : i + 4] for i in range(0, 16, 4))
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     device, _created = StaticDevice.objects.get_or_create(
         user=user, defaults={"name": "recovery codes"}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    codes = [_new_recovery_code() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=recovery_code_digest(code)) for code in codes]
+    )
     return codes
 
 
@@ -154,7 +172,8 @@ def verify(*, user: User, code: str, source: str = "") -> Verification:
         allowed = device is not None
         if device is not None:
             allowed, info = device.verify_is_allowed()
-        verified = bool(allowed and device is not None and device.verify_token(code))
+        given = recovery_code_digest(code) if recovery else code
+        verified = bool(allowed and device is not None and device.verify_token(given))
         left = recovery_codes_left(user)
         if verified and device is not None:
             if recovery:

@@ -13,9 +13,11 @@ class KernConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import signals
 
-        # scanning registers resolvers; login_protection its audit of lockouts.
+        # scanning registers resolvers; login_protection its audit of lockouts;
+        # two_factor notes in the session at login whether the user enrolled.
         from kern import audit, login_protection, scanning  # noqa: F401
         from kern.models import User
+        from kern.two_factor import signals as two_factor_signals  # noqa: F401
 
         def logged_in(sender: type[User], request: HttpRequest, user: User, **kwargs: Any) -> None:
             audit.record(actor=user, action="login", obj=user, source=request.path)

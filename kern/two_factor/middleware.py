@@ -57,7 +57,9 @@ class SecondFactorMiddleware:
         if not request.user.is_authenticated:
             return None
         user: User = request.user
-        if services.is_verified(user) or not services.must_verify(user):
+        if services.is_verified(user) or not services.session_must_verify(
+            session=request.session, user=user
+        ):
             return None
         request.second_factor_pending = True  # type: ignore[attr-defined]  # read by navigation
         match = request.resolver_match
@@ -74,7 +76,10 @@ class SecondFactorMiddleware:
                 },
                 status=401,
             )
-        target = "two_factor:verify" if services.is_enrolled(user) else "two_factor:enrol"
+        # The verify page looks at the enrolment again and sends on to the enrol page,
+        # or back here when a reset made the second factor unnecessary.
+        enrolled = request.session.get(services.ENROLLED_SESSION_KEY)
+        target = "two_factor:verify" if enrolled else "two_factor:enrol"
         url = f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}"
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +58,27 @@ def required_for(user: User) -> bool:
 def must_verify(user: User) -> bool:
     """Must this logged-in user give a code (or enrol) before using Deelpunt?"""
     return is_enrolled(user) or required_for(user)
+
+
+ENROLLED_SESSION_KEY = "two_factor_enrolled"
+
+
+def remember_enrolment(*, session: SessionBase, user: User) -> bool:
+    """Note in the session whether ``user`` has enrolled: at login and on each page of
+    the second factor, so that other pages cost no query for it."""
+    enrolled = is_enrolled(user)
+    session[ENROLLED_SESSION_KEY] = enrolled
+    return enrolled
+
+
+def session_must_verify(*, session: SessionBase, user: User) -> bool:
+    """``must_verify`` with the enrolment as noted in the session. A session that began
+    before its user enrolled elsewhere is not asked afterwards; one whose second factor
+    an admin reset is sent to the verify page, which looks again."""
+    enrolled = session.get(ENROLLED_SESSION_KEY)
+    if enrolled is None:
+        enrolled = remember_enrolment(session=session, user=user)
+    return bool(enrolled) or required_for(user)
 
 
 def pending_device(*, user: User) -> TOTPDevice:
@@ -192,7 +214,10 @@ def verify(*, user: User, code: str, source: str = "") -> Verification:
             action="two_factor_failed",
             obj=user,
             source=source,
-            details={"kind": "recovery_code" if recovery else "app", "throttled": not allowed},
+            details={
+                "kind": "recovery_code" if recovery else "app",
+                "throttled": device is not None and not allowed,
+            },
         )
     if device is not None and not allowed:
         raise DomainError(_throttled_message((info or {}).get("locked_until")), code="throttled")

@@ -46,9 +46,10 @@ def _mark_verified(request: AuthenticatedHttpRequest, device: object) -> None:
 def verify(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """After the password: a code from the app, or a recovery code."""
     user = request.user
-    if services.is_verified(request.user) or not services.must_verify(user):
+    enrolled = services.remember_enrolment(session=request.session, user=user)
+    if services.is_verified(user) or not (enrolled or services.required_for(user)):
         return redirect(_next_url(request))
-    if not services.is_enrolled(user):
+    if not enrolled:
         return redirect(f"{reverse('two_factor:enrol')}?{request.GET.urlencode()}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -87,8 +88,8 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     """Link an authenticator app: scan the QR code (or type the secret), then confirm
     with a code; the recovery codes are shown once, on the response to that."""
     user = request.user
-    if services.is_enrolled(user):
-        if services.is_verified(request.user):
+    if services.remember_enrolment(session=request.session, user=user):
+        if services.is_verified(user):
             messages.info(request, _("Two-step verification is already set up."))
             return redirect("two_factor:overview")
         return redirect(f"{reverse('two_factor:verify')}?{request.GET.urlencode()}")
@@ -103,6 +104,7 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponseBase:
             show_domain_error(form, exc)
         else:
             _mark_verified(request, enrolment.device)
+            services.remember_enrolment(session=request.session, user=user)
             return render(
                 request,
                 "kern/two_factor_codes.html",

@@ -260,3 +260,26 @@ def test_the_account_menu_links_two_step_verification(volunteer, login):
     html = login(volunteer).get("/").content.decode()
     assert 'href="/account/tweestapsverificatie/"' in html
     assert "Tweestapsverificatie" in html
+
+
+def test_pages_of_a_user_without_a_second_factor_cost_no_query_for_it(volunteer, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(volunteer)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert not [q for q in queries.captured_queries if "otp_" in q["sql"]]
+
+
+def test_after_an_admin_resets_a_volunteer_their_open_session_goes_on(volunteer, admin_user, login):
+    client = password_login(volunteer)
+    enrol(client)
+    assert client.get("/").status_code == 200
+    from kern.two_factor.services import reset_second_factor
+
+    reset_second_factor(actor=admin_user, user=volunteer)
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/"
+    assert client.get("/").status_code == 200

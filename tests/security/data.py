@@ -112,7 +112,9 @@ def load() -> dict[str, object]:
         "warehouse": Location.objects.get(name="Magazijn Wiedauwkaai").pk,
         "household": referral.household_id,
         "household_code": referral.household.code,
-        "other_household": other_referral.household_id,
+        "other_household": Household.objects.exclude(referrals__issued_by=social_worker)
+        .order_by("pk")[0]
+        .pk,
         "referral": referral.pk,
         "other_referral": other_referral.pk,
         "distribution": distribution.pk,
@@ -138,6 +140,9 @@ def load() -> dict[str, object]:
         "shift": own_signup.shift_id,
         "open_shift": open_shift.pk,
         "other_point_shift": other_point_shift.pk,
+        "missing_id": 987654,
+        # a code with a valid check digit for a household that does not exist
+        "missing_code": Household(pk=987654).code,
         "signup": own_signup.pk,
         "other_signup": other_signup.pk,
         "swap": swap.pk,

@@ -173,7 +173,7 @@ PAGES: dict[str, Page] = {
     'wachtwoord-vergeten/klaar/': page(EVERYONE),
     'taal/': page(EVERYONE),
     'jsi18n/': page(EVERYONE),
-    'beheer/': page(SIGNED_IN),
+    'beheer/': page(roles(ADMIN)),
     'api/v1/openapi.json': page(EVERYONE),
     'api/v1/docs': page(EVERYONE),
     'api/v1/': page(NOBODY),

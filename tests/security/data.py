@@ -35,8 +35,8 @@ from voorraad.models import (
     StockMovement,
     Transfer,
 )
-from vrijwilligers.services import regenerate_calendar_token
 from vrijwilligers.models import ClosingDay, Shift, ShiftTemplate, Signup, SwapRequest, Volunteer
+from vrijwilligers.services import regenerate_calendar_token
 
 ANONYMOUS = "anonymous"
 

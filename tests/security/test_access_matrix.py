@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
+from django.utils.http import urlencode
 
 from kern.models import AuditEntry
 from tests.security import data
@@ -35,6 +36,13 @@ ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
 LOGIN_PATHS = (resolve_url(settings.LOGIN_URL), "/beheer/login/")
 
 
+HOW_TO = (
+    "  with the roles that may use it (ANON, VOL, SW, COORD, ADMIN; or SIGNED_IN, EVERYONE,\n"
+    "  NOBODY); post=True for a POST-only view; the format is explained at the top of\n"
+    "  matrix.py. Then run: .venv/bin/pytest -q tests/security"
+)
+
+
 def test_every_url_pattern_has_a_row_and_every_row_a_pattern():
     patterns = {p.route: p for p in url_patterns()}
     missing = [route for route in patterns if route not in PAGES]
@@ -42,9 +50,12 @@ def test_every_url_pattern_has_a_row_and_every_row_a_pattern():
     messages = [
         f"URL pattern {route!r} ({patterns[route].name or 'unnamed'}) has no row in the "
         "access-control matrix. Add to PAGES in tests/security/matrix.py:\n"
-        f"    {route!r}: page({{roles allowed}}"
-        + "".join(f', {arg}="@<record in tests/security/data.py>"' for arg in patterns[route].arguments)
-        + "),  # post=True if it only accepts POST"
+        f"    {route!r}: page(roles(VOL, COORD)"
+        + "".join(
+            f', {arg}="@<record in tests/security/data.py>"' for arg in patterns[route].arguments
+        )
+        + "),\n"
+        + HOW_TO
         for route in missing
     ] + [
         f"Row {route!r} in PAGES (tests/security/matrix.py) names a URL pattern that no "
@@ -61,9 +72,10 @@ def test_every_api_operation_has_a_row_and_every_row_an_operation():
     messages = [
         f"API operation {key!r} ({operations[key]}) has no row in the access-control matrix. "
         "Add to OPERATIONS in tests/security/matrix.py:\n"
-        f"    {key!r}: op({{roles allowed}}"
+        f"    {key!r}: op(roles(VOL, COORD)"
         + "".join(f', {arg}="@<record>"' for arg in re.findall(r"\{(\w+)\}", key))
-        + ", body={a valid JSON body} or query={...}),"
+        + ", body={...a valid JSON body...}),  # or query={...} for a GET\n"
+        + HOW_TO
         for key in missing
     ] + [
         f"Row {key!r} in OPERATIONS (tests/security/matrix.py) names an API operation that "
@@ -135,10 +147,8 @@ def check_pages(context, by_role, observed) -> list[str]:
         url = page_url(route, row, context)
         for role in ROLES:
             denied_before = AuditEntry.objects.filter(action="denied").count()
-            if row.send:
-                response = by_role[role].post(url)
-            else:
-                response = by_role[role].get(url)
+            send = by_role[role].post if row.send else by_role[role].get
+            response = send(url)
             verdict = page_verdict(response, row, role)
             observed.setdefault(("page", route), {})[role] = (verdict, response.status_code)
             method = "POST" if row.send else "GET"
@@ -157,7 +167,9 @@ def check_pages(context, by_role, observed) -> list[str]:
                     for p in headers_problems(response, role, row.public)
                     if not (row.post and response.status_code == 405)
                 ]
-            elif role != ANON and AuditEntry.objects.filter(action="denied").count() == denied_before:
+            elif (
+                role != ANON and AuditEntry.objects.filter(action="denied").count() == denied_before
+            ):
                 failures.append(f"{where}: refused, but no 'denied' entry in the audit log")
             elif role == ANON and not to_login(response) and response.status_code != 404:
                 failures.append(f"{where}: anonymous refused without a redirect to login")
@@ -173,25 +185,29 @@ def api_verdict(response: HttpResponse) -> bool | None:
     return True
 
 
+def api_url(path: str, row: Op, context: Mapping[str, Any]) -> str:
+    kwargs = {name: resolve(value, context) for name, value in row.kwargs.items()}
+    url = re.sub(r"\{(\w+)\}", lambda m: str(kwargs[m.group(1)]), path)
+    query = resolve(dict(row.query or {}), context)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
 def check_operations(context, by_role, observed) -> list[str]:
     failures = []
     for key, row in OPERATIONS.items():
         method, path = key.split(" ", 1)
-        kwargs = {name: resolve(value, context) for name, value in row.kwargs.items()}
-        url = re.sub(r"\{(\w+)\}", lambda m: str(kwargs[m.group(1)]), path)
+        url = api_url(path, row, context)
         for role in ROLES:
             extra: dict[str, Any] = {}
             if row.body is not None:
-                extra = {"data": json.dumps(resolve(dict(row.body), context)), "content_type": "application/json"}
-            query = resolve(dict(row.query or {}), context)
-            if query:
-                url_q = url + "?" + "&".join(f"{k}={v}" for k, v in query.items())
-            else:
-                url_q = url
-            response = by_role[role].generic(method, url_q, **extra)
+                extra = {
+                    "data": json.dumps(resolve(dict(row.body), context)),
+                    "content_type": "application/json",
+                }
+            response = by_role[role].generic(method, url, **extra)
             verdict = api_verdict(response)
             observed.setdefault(("op", key), {})[role] = (verdict, response.status_code)
-            where = f"{key!r} as {role} ({method} {url_q} -> {response.status_code})"
+            where = f"{key!r} as {role} ({method} {url} -> {response.status_code})"
             expected = role in row.allowed
             if verdict is None:
                 failures.append(f"{where}: neither allowed nor refused: {response.content[:200]!r}")

@@ -1,8 +1,10 @@
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 from kern.errors import NotAllowed, NotFound
 
@@ -35,20 +37,17 @@ class PrivateNoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not response.has_header("Cache-Control")
-        ):
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             response["Cache-Control"] = self.value
         return response
 
 
 class DenialAuditMiddleware:
-    """Write an audit entry (action ``denied``) when a signed-in person is refused (403) or
-    asks for a record that does not exist or is not theirs (404 on a known URL): on a page
-    or an API operation, whether a role check, a record check in a service or a lookup
-    refused it. One place, so probing other people's records is always on record.
+    """Write an audit entry (action ``denied``) when a signed-in person is refused (403, or
+    the admin site's redirect to its login) or asks for a record that does not exist or is
+    not theirs (404 on a known URL): on a page or an API operation, whether a role check, a
+    record check in a service or a lookup refused it. One place, so probing other people's
+    records is always on record.
 
     Only the screen or operation and the ids from the URL are kept: no query, no body, no
     message, so no personal data lands in the log. A 404 for a URL that matches nothing is
@@ -61,9 +60,18 @@ class DenialAuditMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code in self.statuses:
+        if response.status_code in self.statuses or self.to_login(response):
             self.record(request, response.status_code)
         return response
+
+    @staticmethod
+    def to_login(response: HttpResponse) -> bool:
+        """The admin site refuses a signed-in person without staff rights by sending them
+        to its login page: a refusal like a 403."""
+        if response.status_code != 302:
+            return False
+        path = urlsplit(response.get("Location", "")).path
+        return path == reverse("admin:login")
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         """A service's NotAllowed or NotFound that a page did not catch is a refusal, not a

@@ -68,3 +68,10 @@ def test_a_missing_record_is_logged_as_denied_with_its_id(login, coordinator):
 def test_a_url_matching_nothing_is_not_logged(login, coordinator):
     assert login(coordinator).get("/bestaat-niet/").status_code == 404
     assert not AuditEntry.objects.filter(action="denied").exists()
+
+
+def test_the_admin_sites_refusal_of_a_signed_in_non_staff_person_is_logged(login, volunteer):
+    response = login(volunteer).get("/beheer/")
+    assert response.status_code == 302 and response["Location"].startswith("/beheer/login/")
+    entry = AuditEntry.objects.get(action="denied")
+    assert entry.actor == volunteer and entry.object_type == "admin:index"

@@ -39,6 +39,7 @@ from vrijwilligers.models import ClosingDay, Shift, ShiftTemplate, Signup, SwapR
 from vrijwilligers.services import regenerate_calendar_token
 
 ANONYMOUS = "anonymous"
+VOLUNTEER_OF_B = "volunteer of point B"
 
 # The demo account that plays each role; the volunteer works at Uitdeelpunt Centrum only,
 # the social worker at CAW Oost-Vlaanderen.
@@ -54,6 +55,8 @@ def load() -> dict[str, object]:
     """Load the demo data and return the context: name -> id (or code) of a record."""
     call_command("load_demo", stdout=StringIO())
     users = {role: User.objects.get(username=name) for role, name in ACCOUNTS.items()}
+    # The volunteer of the other point (Uitdeelpunt Melle), for probes at point A's records.
+    users[VOLUNTEER_OF_B] = User.objects.get(username="vrijwilliger.melle")
     volunteer_user = users[Role.VOLUNTEER.value]
     social_worker = users[Role.SOCIAL_WORKER.value]
     coordinator = users[Role.COORDINATOR.value]

@@ -20,6 +20,7 @@ from tests.security.matrix import resolve
 
 VOL = Role.VOLUNTEER.value
 SW = Role.SOCIAL_WORKER.value
+VOL_B = data.VOLUNTEER_OF_B
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,45 @@ PROBES = [
         VOL,
         "POST",
         "/api/v1/vrijwilligers/shifts/{other_point_shift}/signups",
+    ),
+    # --- The volunteer of Uitdeelpunt Melle reaching for Uitdeelpunt Centrum's records
+    Probe(
+        "a volunteer of point B reading a loan of point A",
+        VOL_B,
+        "GET",
+        "/balie/uitleningen/{loan}/",
+    ),
+    Probe(
+        "a volunteer of point B printing a loan agreement of point A",
+        VOL_B,
+        "GET",
+        "/balie/uitleningen/{loan}/overeenkomst.pdf",
+    ),
+    Probe(
+        "a volunteer of point B renewing a loan of point A",
+        VOL_B,
+        "POST",
+        "/balie/uitleningen/{loan}/verlengen/",
+    ),
+    Probe(
+        "a volunteer of point B reading a distribution of point A",
+        VOL_B,
+        "GET",
+        "/balie/uitdelingen/{distribution}/",
+    ),
+    Probe("a volunteer of point B at point A's counter", VOL_B, "GET", "/balie/{point}/"),
+    Probe(
+        "a volunteer of point B cancelling a reservation at point A",
+        VOL_B,
+        "POST",
+        "/balie/reservaties/{reservation}/annuleer/",
+    ),
+    Probe(
+        "API: a volunteer of point B cancelling a reservation at point A",
+        VOL_B,
+        "POST",
+        "/api/v1/uitlening/reservations/{reservation}/cancel",
+        body={},
     ),
     # --- Shifts of another volunteer
     Probe(

@@ -30,7 +30,6 @@ from vrijwilligers.selectors import signups as selectors
 from vrijwilligers.selectors.profiles import profile_of_user
 from vrijwilligers.services.signups import MANAGE, WORK
 
-
 # A volunteer reaching for a sign-up, swap or location that is not theirs is refused, not
 # shown a message: the page answers 403 / 404 and the attempt is logged.
 REFUSED = (NotAllowed, NotFound)

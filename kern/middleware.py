@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from kern.errors import NotAllowed, NotFound
 
@@ -23,6 +24,18 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def signed_in(request: HttpRequest) -> bool:
+    """Whether a person is signed in, without reading the session of a request that has
+    none: that would mark the session accessed and add ``Vary: Cookie`` to answers meant
+    for every visitor (the public catalogue)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    if isinstance(user, SimpleLazyObject) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # AuthenticationMiddleware's lazy user with no session: anonymous
+    return bool(user.is_authenticated)  # API token authentication sets a real user
+
+
 class PrivateNoStoreMiddleware:
     """Every answer to a signed-in person (a page, a PDF, a CSV, an API answer) may show a
     household's or a volunteer's data, so unless the view chose its own Cache-Control (the
@@ -36,8 +49,7 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+        if not response.has_header("Cache-Control") and signed_in(request):
             response["Cache-Control"] = self.value
         return response
 
@@ -88,7 +100,7 @@ class DenialAuditMiddleware:
 
         user = getattr(request, "user", None)
         match = request.resolver_match
-        if user is None or not user.is_authenticated or match is None:
+        if user is None or not signed_in(request) or match is None:
             return
         object_id = ";".join(f"{key}={value}" for key, value in sorted(match.kwargs.items()))
         audit.record(

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kern.middleware.PrivateNoStoreMiddleware",
+    "kern.middleware.DenialAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kern.two_factor.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

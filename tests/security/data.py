@@ -139,6 +139,7 @@ def load() -> dict[str, object]:
         "drive": CollectionDrive.objects.order_by("pk")[0].pk,
         "purchase": Purchase.objects.order_by("pk")[0].pk,
         "volunteer": volunteer.pk,
+        "volunteer_user": volunteer_user.pk,
         "other_volunteer": other_volunteer.pk,
         "shift": own_signup.shift_id,
         "open_shift": open_shift.pk,

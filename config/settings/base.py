@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A DatabaseError in a view: a Dutch "nothing was saved" with the input kept, not a 500.
+    "kern.database_errors.DatabaseErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -11,14 +11,17 @@ import io
 import threading
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from kern.models import AuditEntry
+from kern.roles import Role, sync_role_groups
 from rapportering import services
 from rapportering.models import ImportBatch, ImportRow
+from tests.factories import UserFactory
 from tests.faults import fail_on
 from voorraad.models import Category, Product
 
@@ -108,7 +111,9 @@ def test_an_import_whose_value_does_not_fit_is_still_refused_by_row(coordinator)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_expire_imports_runs_at_once_cancel_each_stale_batch_once(coordinator):
+def test_two_expire_imports_runs_at_once_cancel_each_stale_batch_once(transactional_db):
+    sync_role_groups(apps)  # the roles' groups are flushed after a transactional test
+    coordinator = UserFactory(username="coordinator-cron", role=Role.COORDINATOR)
     for n in range(6):
         services.upload_import(
             actor=coordinator, kind="producten", file_name=f"{n}.csv", data=CSV.encode()

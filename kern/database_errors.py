@@ -35,7 +35,7 @@ STATUS = 503
 
 #: Failures of the database itself (connection, lock, disk), not of the values written:
 #: trying again later may work, so they are never blamed on what the person entered.
-TRANSIENT_ERRORS: tuple[type[DatabaseError], ...] = (OperationalError, InterfaceError)
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 #: Never put back on a page: secrets do not travel in a retry form.
 _NOT_KEPT = ("csrfmiddlewaretoken", "password", "secret", "token")
@@ -78,6 +78,7 @@ def _page(request: HttpRequest) -> HttpResponse:
         "retry_url": request.get_full_path() if fields is not None else "",
         "had_files": bool(request.method == "POST" and request.FILES),
     }
+    body: str
     try:
         body = render_to_string("kern/database_error.html", context, request=request)
     except Exception:  # the page itself needs the database (menu, user): say it plainly

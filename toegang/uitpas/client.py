@@ -7,7 +7,8 @@ shortly before it expires; a 401 from the API fetches a new token once and retri
 ``get_pass(number)`` answers a ``PassInfo`` with the social tariff, its card system and the
 counter messages, never the holder's name. Every failure is an ``UitpasError`` (a
 ``DomainError``) with a ``code`` and a message ready to show; ``end_user_message`` carries
-publiq's own Dutch text when the API gives one. The full UiTPAS number never appears in
+publiq's own Dutch text when the API gives one, cleaned and bounded like every text of
+UiTPAS that reaches a screen (``shown_text``). The full UiTPAS number never appears in
 a message or a log line: at most its last four digits.
 """
 

@@ -14,6 +14,8 @@ typed:
 - the API answers ``{"detail", "code": "database_error"}`` with status 503.
 
 Status 503 (not 500): the failure is temporary and nothing was done; clients may retry.
+A ``ProgrammingError`` (bad SQL, a misused transaction) is a bug, not a passing failure:
+it stays a server error.
 Views need no code of their own for this: they keep catching ``DomainError`` only.
 """
 
@@ -22,7 +24,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+)
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -36,6 +44,10 @@ STATUS = 503
 #: Failures of the database itself (connection, lock, disk), not of the values written:
 #: trying again later may work, so they are never blamed on what the person entered.
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+#: Mistakes in Deelpunt's own code (bad SQL, a misused transaction): trying again cannot
+#: help, so these stay server errors that get noticed and fixed.
+BUGS: tuple[type[Exception], ...] = (ProgrammingError, NotSupportedError)
 
 #: Never put back on a page: secrets do not travel in a retry form.
 _NOT_KEPT = ("csrfmiddlewaretoken", "password", "secret", "token")
@@ -118,7 +130,7 @@ class DatabaseErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DatabaseError):
+        if not isinstance(exception, DatabaseError) or isinstance(exception, BUGS):
             return None
         logger.error(
             "Database error while handling %s %s; nothing was saved",

@@ -28,8 +28,12 @@ def answer(request, exc: Exception | None = None):
         return middleware().process_exception(request, exc)
 
 
-def test_other_errors_are_left_alone():
+def test_other_errors_and_bugs_are_left_alone():
+    from django.db import ProgrammingError, transaction
+
     assert answer(RequestFactory().post("/x/"), ValueError("no")) is None
+    assert answer(RequestFactory().post("/x/"), ProgrammingError("no such column")) is None
+    assert answer(RequestFactory().post("/x/"), transaction.TransactionManagementError()) is None
 
 
 def test_a_page_read_failing_says_so_without_a_retry_form(admin_user):

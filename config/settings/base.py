@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "kern.session_security.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A DatabaseError in a view: a Dutch "nothing was saved" with the input kept, not a 500.
+    "kern.database_errors.DatabaseErrorMiddleware",
     # Last, as django-axes asks: turns a lockout into the Dutch login page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from kern.middleware import signed_in
 from kern.models import User
 from kern.two_factor import services
 
@@ -54,7 +55,7 @@ class SecondFactorMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponseBase | None:
-        if not request.user.is_authenticated:
+        if not signed_in(request):  # without opening an absent session (public catalogue)
             return None
         user: User = request.user
         if services.is_verified(user) or not services.session_must_verify(

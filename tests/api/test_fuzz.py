@@ -5,7 +5,8 @@ schemathesis has, in its example, coverage, fuzzing and stateful (link-following
 Each operation takes its requests in turn from every caller: the API token of each role
 (volunteer, social worker, coordinator, admin), no token at all, a revoked token and an
 expired token. The last three must never get an answer other than 401 from an operation
-that asks for a login. The run fails when some operation was not tried by every caller.
+that asks for a login, and every refusal must be in the API's JSON error model. The run
+fails when some operation was not tried by every caller.
 
 ``make fuzz`` runs the same with many more examples (DEELPUNT_FUZZ_EXAMPLES) and prints
 how many requests each operation got, per caller, and the failures by kind."""
@@ -142,6 +143,22 @@ def _public_operations(schema) -> set[str]:
     }
 
 
+def _in_error_model(answer) -> bool:
+    """DESIGN.md: every refusal is JSON with a clear message (kern.api_contract.ErrorOut),
+    also for a method or body that no operation declares."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return False
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("detail"), str)
+        and bool(body["detail"].strip())
+        and isinstance(body.get("code"), str)
+        and bool(body["code"])
+    )
+
+
 def _caller_of(headers, tokens: dict[str, str | None]) -> str:
     by_token = {f"Bearer {token}": caller for caller, token in tokens.items() if token}
     for name, value in headers.items():
@@ -206,6 +223,12 @@ def fuzz(url: str, callers: Callers) -> Findings:
                     found.failures.append(
                         f"{operation} answered {answer.status_code} to a caller with "
                         f"{caller}: {answer.content[:300]!r}"
+                    )
+                if answer.status_code >= 400 and not _in_error_model(answer):
+                    found.by_check["refusal outside the error model"] += 1
+                    found.failures.append(
+                        f"{operation}: {case.method} answered {answer.status_code} "
+                        f"{answer.headers.get('content-type')} {answer.content[:200]!r}"
                     )
                 if caller in ROLES and answer.status_code == 401:
                     found.by_check["valid token refused"] += 1

@@ -239,9 +239,9 @@ def fuzz(url: str, callers: Callers) -> Findings:
                         continue
                     found.by_check[check.name] += 1
                     case = recorder.cases[case_id].value
-                    interaction = recorder.interactions.get(case_id)
-                    answer = interaction.response if interaction else None
-                    caller = _caller_of(interaction.request.headers, tokens) if interaction else ""
+                    sent = recorder.interactions.get(case_id)
+                    answer = sent.response if sent else None
+                    caller = _caller_of(sent.request.headers, tokens) if sent else ""
                     info = check.failure_info
                     found.failures.append(
                         f"{recorder.label} {check.name} as {caller}: "

@@ -36,6 +36,16 @@ class ObjectBodyParser(Parser):
             raise ValueError("the request body is not a JSON object")
         return data
 
+    def parse_querydict(self, data, list_fields, request):
+        """A parameter that takes one value but came several times is passed on as the
+        list it is, so validation refuses it (422 naming it); ninja kept the last value,
+        so ``?location_id=-3&location_id=2`` was answered as if only ``2`` was sent."""
+        parsed = super().parse_querydict(data, list_fields, request)
+        for key in data:
+            if key not in list_fields and len(data.getlist(key)) > 1:
+                parsed[key] = data.getlist(key)
+        return parsed
+
 
 class DeelpuntAPI(NinjaAPI):
     """ninja answers a method an address does not take with a bare text/html 405; here it

@@ -24,3 +24,20 @@ def test_a_method_an_api_address_does_not_take_is_a_405_in_the_error_model(
     body = response.json()
     assert body["code"] == "method_not_allowed"
     assert method.upper() in body["detail"]
+
+
+def test_a_single_valued_query_parameter_sent_twice_is_a_422_naming_it(db, point):
+    # ninja took the last value and answered 200, so "-31547294294044764&… =2" passed.
+    response = Client().get(
+        "/api/v1/uitlening/catalogue",
+        {"location_id": ["-31547294294044764", str(point.pk)]},
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "location_id"
+    assert response.json()["code"] == "validation"
+
+
+def test_a_single_valued_query_parameter_sent_once_still_works(db, point):
+    response = Client().get("/api/v1/uitlening/catalogue", {"location_id": point.pk})
+    assert response.status_code in (200, 404)
+    assert response.status_code != 422

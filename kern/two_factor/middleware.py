@@ -4,7 +4,7 @@ ask for it: one middleware for every page, document and API operation."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
@@ -57,7 +57,7 @@ class SecondFactorMiddleware:
     ) -> HttpResponseBase | None:
         if not signed_in(request):  # without opening an absent session (public catalogue)
             return None
-        user: User = request.user
+        user = cast(User, request.user)
         if services.is_verified(user) or not services.session_must_verify(
             session=request.session, user=user
         ):

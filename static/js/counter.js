@@ -69,7 +69,10 @@
   var revision = 0;
   var edits = [];
 
+  var leaving = false; // signed out: nothing of the family is written back any more
+
   function save() {
+    if (leaving) return;
     try {
       window.localStorage.setItem(storageKey, JSON.stringify(state));
     } catch (e) {
@@ -198,7 +201,43 @@
     return queue;
   }
 
+  // --- Signed out ---------------------------------------------------------------------
+
+  // The server signs an idle session out and answers an htmx request with HX-Redirect to
+  // the login page. fetch() does not follow that header itself; follow it, and clear the
+  // family's data first so nothing of it stays on an unattended tablet.
+  function clearHousehold() {
+    leaving = true;
+    window.localStorage.removeItem(storageKey);
+    window.localStorage.removeItem(pendingKey);
+    basketBox.innerHTML = "";
+    results.innerHTML = "";
+    messageBox.textContent = "";
+  }
+
+  function followRedirect(response) {
+    var to = response.headers.get("HX-Redirect");
+    if (!to) return false;
+    clearHousehold();
+    window.location.assign(to);
+    return true;
+  }
+
+  // At the idle limit the server has signed the session out; clear the screen now rather
+  // than at the next scan, and reload so the server sends the tablet to the login page.
+  var idleMs = parseInt(form.getAttribute("data-idle-seconds"), 10) * 1000;
+  var idleTimer = null;
+  function restartIdleTimer() {
+    if (!(idleMs > 0)) return;
+    if (idleTimer) window.clearTimeout(idleTimer);
+    idleTimer = window.setTimeout(function () {
+      clearHousehold();
+      window.location.reload();
+    }, idleMs + 1000); // a second past the server's limit, so the reload finds it expired
+  }
+
   function post(url, fields) {
+    restartIdleTimer();
     var sent = revision;
     return fetch(url, {
       method: "POST",
@@ -210,6 +249,7 @@
       },
       body: new URLSearchParams(fields),
     }).then(function (response) {
+      if (followRedirect(response)) return response;
       if (response.status >= 500) {
         var failure = new Error("server " + response.status);
         failure.serverError = true;
@@ -273,6 +313,7 @@
   }
 
   function savePending() {
+    if (leaving) return;
     try {
       if (pending.length) window.localStorage.setItem(pendingKey, JSON.stringify(pending));
       else window.localStorage.removeItem(pendingKey);
@@ -307,6 +348,7 @@
   }
 
   function tryConfirm(attempt) {
+    restartIdleTimer();
     return fetch(form.getAttribute("data-confirm-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -318,6 +360,7 @@
       body: new URLSearchParams({ basket: basketJson() }),
     })
       .then(function (response) {
+        if (followRedirect(response)) return null;
         if (response.status >= 500) {
           var failure = new Error("server " + response.status);
           failure.serverError = true;
@@ -327,6 +370,7 @@
       })
       .then(
         function (body) {
+          if (body === null) return; // signed out: the page is leaving
           setOnline(true);
           var answered = apply(body);
           state.confirming = false; // an answer: recorded, or refused with the basket kept
@@ -514,6 +558,7 @@
   // --- Start ------------------------------------------------------------------------
 
   setOnline(navigator.onLine);
+  restartIdleTimer();
   if (state.household) sendBasket({ panel: "1" });
   if (state.confirming) startConfirm(); // a reload while confirming: finish it, once by its key
   window.DeelpuntScanner.connect(input, scan);

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kern import barcodes, permissions, scanning
+from kern import barcodes, permissions, scanning, session_security
 from kern.errors import Conflict, DomainError
 from kern.forms import show_domain_error
 from kern.models import Location
@@ -278,9 +278,12 @@ def _link_exchange(state, index: int, preview) -> None:
             return
 
 
-def _page_context(location) -> dict:
+def _page_context(request, location) -> dict:
+    counter_mode = session_security.counter_point_of(request) is not None
     return {
         "location": location,
+        # The page clears itself at the same limit the server signs it out (counter.js).
+        "idle_seconds": session_security.idle_minutes(counter_mode=counter_mode) * 60,
         "confirm_code": codes.CONFIRM_CODE,
         "payments": Distribution.Payment.choices,
     }
@@ -290,7 +293,7 @@ def _page_context(location) -> dict:
 @never_cache  # a family's panel: never kept by a browser or a proxy
 def counter(request, pk: int):
     location = _counter_location(request, pk)
-    return render(request, "uitlening/counter_detail.html", _page_context(location))
+    return render(request, "uitlening/counter_detail.html", _page_context(request, location))
 
 
 @role_required("kern.use_counter")
@@ -358,7 +361,9 @@ def counter_scan(request, pk: int):
         return _answer(request, location, context)
     if request.htmx:
         return render(request, "uitlening/partials/scan_result.html", context)
-    return render(request, "uitlening/counter_detail.html", {**_page_context(location), **context})
+    return render(
+        request, "uitlening/counter_detail.html", {**_page_context(request, location), **context}
+    )
 
 
 def _registered_answer(request, location, checkin):
@@ -371,7 +376,9 @@ def _registered_answer(request, location, checkin):
     )
     if request.htmx:
         return render(request, "uitlening/partials/checkin.html", answer)
-    return render(request, "uitlening/counter_detail.html", {**_page_context(location), **answer})
+    return render(
+        request, "uitlening/counter_detail.html", {**_page_context(request, location), **answer}
+    )
 
 
 @role_required("kern.use_counter")

@@ -27,12 +27,13 @@ import itertools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+M = TypeVar("M", bound=Model)
 Param = int | str | dt.datetime | bool | None
 
 # Far from any id, count or constant a query holds, and distinct per parameter.
@@ -145,3 +146,21 @@ def _hashable(value: Any) -> Any:
         return None
     # bool is an int: True must never match a marker.
     return None if isinstance(value, bool) else value
+
+
+class PreparedGet(Generic[M]):
+    """``Model.objects.filter(pk=pk).first()``, compiled once: the model instance (all
+    concrete fields, no related objects) or None."""
+
+    def __init__(self, model: type[M]):
+        self.model = model
+        self.attnames = tuple(f.attname for f in model._meta.concrete_fields)
+        self._query = PreparedQuery(
+            lambda pk: model._default_manager.filter(pk=pk).order_by().values_list(*self.attnames)
+        )
+
+    def get(self, pk: int, *, using: str = DEFAULT_DB_ALIAS) -> M | None:
+        rows = self._query.rows(pk=pk, using=using)
+        if not rows:
+            return None
+        return self.model.from_db(using, list(self.attnames), rows[0])

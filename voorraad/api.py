@@ -29,6 +29,7 @@ from kern.api_contract import (
 )
 from kern.errors import NotFound
 from kern.models import Location
+from kern.prepared import PreparedGet
 from voorraad import selectors, services
 from voorraad.models import CollectionDrive, Donor, Product
 
@@ -150,8 +151,12 @@ class LevelOut(DictOut):
     days_of_cover: int | None
 
 
+_LOCATION = PreparedGet(Location)
+_PRODUCT = PreparedGet(Product)
+
+
 def _location(pk: int) -> Location:
-    location = Location.objects.filter(pk=pk).first()
+    location = _LOCATION.get(pk)
     if location is None:
         raise NotFound(_("Location %(id)s does not exist.") % {"id": pk})
     return location
@@ -286,7 +291,7 @@ def adjust_stock(
     permissions.require(request.auth, "kern.manage_stock")
 
     def perform():
-        product = Product.objects.filter(pk=payload.product_id).first()
+        product = _PRODUCT.get(payload.product_id)
         if product is None:
             raise NotFound(_("Product %(id)s does not exist.") % {"id": payload.product_id})
         per = product.pack_size if payload.unit == "pack" else 1

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kern.models import Location, User
-from kern.prepared import PreparedQuery
+from kern.prepared import PreparedGet, PreparedQuery
 from tests.factories import LocationFactory, UserFactory
 
 
@@ -85,3 +85,17 @@ def test_a_parameter_the_orm_rewrote_is_refused():
     contains = PreparedQuery(lambda text: Location.objects.filter(name__icontains=text))
     with pytest.raises(ValueError, match="text"):
         contains.rows(text="centrum")
+
+
+@pytest.mark.django_db
+def test_prepared_get_gives_the_instance_the_orm_gives():
+    location = LocationFactory(name="Aa", notes="achteringang")
+    get = PreparedGet(Location)
+    got = get.get(location.pk)
+    expected = Location.objects.get(pk=location.pk)
+    assert isinstance(got, Location)
+    assert {f.attname: getattr(got, f.attname) for f in Location._meta.concrete_fields} == {
+        f.attname: getattr(expected, f.attname) for f in Location._meta.concrete_fields
+    }
+    assert not got._state.adding  # saved like any loaded instance: an UPDATE
+    assert get.get(location.pk + 1000) is None

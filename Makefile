@@ -51,13 +51,18 @@ $(VENV)/axe/axe.min.js: tests/browser/axe.py | $(BIN)/python
 test: lint translations $(VENV)/axe/axe.min.js
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Fuzz the API much longer than `make test` does: FUZZ_EXAMPLES per operation (test: 10),
-# FUZZ_SEED to try other inputs; add DATABASE_URL=postgres://… for PostgreSQL.
-FUZZ_EXAMPLES ?= 100
+# Fuzz the API much longer than `make test` does: FUZZ_EXAMPLES per operation and phase
+# (test: 10), for every role, without a token and with a revoked and an expired one;
+# FUZZ_SEEDS="1 2 3" runs once per seed; add DATABASE_URL=postgres://… for PostgreSQL.
+# Each run ends with a table of requests per operation and caller and the failures by kind.
+FUZZ_EXAMPLES ?= 200
 FUZZ_SEED ?= 20250107
+FUZZ_SEEDS ?= $(FUZZ_SEED)
 fuzz: install translations
-	DEELPUNT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DEELPUNT_FUZZ_SEED=$(FUZZ_SEED) \
-		$(BIN)/pytest tests/api/test_fuzz.py -s $(PYTEST_ARGS)
+	@for seed in $(FUZZ_SEEDS); do \
+		DEELPUNT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) DEELPUNT_FUZZ_SEED=$$seed \
+			$(BIN)/pytest tests/api/test_fuzz.py -s -p no:cacheprovider $(PYTEST_ARGS) || exit 1; \
+	done
 
 # Every suite, in-process and under gunicorn (http, stress); one suite:
 # BENCH_ARGS="--suite http" or "--suite stress". The stress run's PostgreSQL half needs

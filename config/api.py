@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -34,8 +36,50 @@ class ObjectBodyParser(Parser):
             raise ValueError("the request body is not a JSON object")
         return data
 
+    def parse_querydict(self, data, list_fields, request):
+        """A parameter that takes one value but came several times is passed on as the
+        list it is, so validation refuses it (422 naming it); ninja kept the last value,
+        so ``?location_id=-3&location_id=2`` was answered as if only ``2`` was sent."""
+        parsed = super().parse_querydict(data, list_fields, request)
+        for key in data:
+            if key not in list_fields and len(data.getlist(key)) > 1:
+                parsed[key] = data.getlist(key)
+        return parsed
 
-api = NinjaAPI(
+
+class DeelpuntAPI(NinjaAPI):
+    """ninja answers a method an address does not take with a bare text/html 405; here it
+    is refused in the API's error shape like every other refusal (DESIGN.md: errors are
+    JSON with a clear message), with the same Allow header."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _json_when_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _json_when_not_allowed(view):
+    @wraps(view)  # keeps ninja's csrf_exempt mark
+    def answer(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        refusal = _error(
+            request,
+            405,
+            _("This address does not take %(method)s, only %(allowed)s.")
+            % {"method": request.method, "allowed": response["Allow"]},
+            "method_not_allowed",
+        )
+        refusal["Allow"] = response["Allow"]
+        return refusal
+
+    return answer
+
+
+api = DeelpuntAPI(
     parser=ObjectBodyParser(),
     title="Deelpunt API",
     version="1",

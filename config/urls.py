@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from config.api import api
 from kern import views as kern_views
+from kern.two_factor import views as two_factor_views
 from rapportering.views import dashboard as dashboard_views
 
 admin.site.site_header = "Deelpunt — beheer"
@@ -20,6 +21,12 @@ urlpatterns = [
         "aanmelden/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"
     ),
     path("afmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/tweestapsverificatie/", include("kern.two_factor.urls")),
+    path(
+        "gebruikers/<int:pk>/aanmelden/",
+        two_factor_views.user_security,
+        name="user_login_security",
+    ),
     path(
         "account/wachtwoord/",
         auth_views.PasswordChangeView.as_view(),

@@ -107,6 +107,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
         "name",
         "user",
         "prefix",
+        "scopes",
         "created_at",
         "expires_at",
         "last_used_at",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +22,7 @@ from kern.api_contract import (
     run_write,
 )
 from kern.models import ApiToken, Location
+from kern.scopes import SCOPES
 
 router = Router(tags=["kern"])
 
@@ -88,11 +89,25 @@ def scan(request: HttpRequest, payload: ScanIn) -> Any:
     return scanning.resolve(user=user, raw=payload.code)
 
 
+# The names of kern.scopes.SCOPES, spelled out for the schema (a test keeps them equal).
+TokenScope = Literal["counter", "stock", "referrals", "shifts", "reports", "admin"]
+
+
 class TokenIn(Schema):
     # At least one character that is not a space: the service refuses a blank name.
     name: str = Field(..., min_length=1, max_length=100, pattern=r"\S")
-    valid_days: int | None = Field(
-        365, ge=1, le=3 * 365, description="1 to 1095 days; null: never expires."
+    valid_days: int = Field(
+        services.TOKEN_DEFAULT_DAYS,
+        ge=1,
+        le=services.TOKEN_MAX_DAYS,
+        description="1 to 365 days; every token expires.",
+    )
+    scopes: list[TokenScope] | None = Field(
+        None,
+        min_length=1,
+        max_length=len(SCOPES),
+        description="What the token may be used for; each must be a scope you hold. "
+        "Left out: every scope you hold now.",
     )
 
 
@@ -100,8 +115,9 @@ class TokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scopes: list[str]
     created_at: dt.datetime
-    expires_at: dt.datetime | None
+    expires_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
 
@@ -140,6 +156,7 @@ def create_token(
             owner=caller(request),
             name=payload.name,
             valid_days=payload.valid_days,
+            scopes=payload.scopes,
             source="api:create_api_token",
         )
         secret.append(issued.plaintext)

@@ -17,6 +17,9 @@ from kern.models import User
 
 
 class TokenAuth(HttpBearer):
+    """A personal token: the request acts as its owner, narrowed to the token's scopes
+    (``services.authenticate_api_token``)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = services.authenticate_api_token(plaintext=token)
         if user is not None:

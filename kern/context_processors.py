@@ -7,7 +7,8 @@ from kern.navigation import items_for
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None:
+    # Until the second factor is given (kern.two_factor) every link would lead back to it.
+    if user is None or getattr(request, "second_factor_pending", False):
         return {"nav_items": []}
     path = request.path
     items = items_for(user)

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kern import services
 from kern.errors import DomainError
-from kern.models import Location, OpeningHours
+from kern.models import Location, OpeningHours, User
+from kern.scopes import SCOPE_CHOICES
 
 
 def show_domain_error(form: forms.BaseForm, exc: DomainError, default: str | None = None) -> None:
@@ -79,5 +80,21 @@ class LocationForm(_LocationModelForm):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     valid_days = forms.IntegerField(
-        label=_("Valid for (days)"), min_value=1, max_value=1095, initial=365
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=services.TOKEN_MAX_DAYS,
+        initial=services.TOKEN_DEFAULT_DAYS,
     )
+    scopes = forms.MultipleChoiceField(
+        label=_("May be used for"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose only what the system using the token needs."),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        held = set(user.held_scopes())
+        # Only the scopes this person holds: a token never carries more than its owner.
+        scopes = self.fields["scopes"]
+        assert isinstance(scopes, forms.MultipleChoiceField)
+        scopes.choices = [(name, label) for name, label in SCOPE_CHOICES if name in held]

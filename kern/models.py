@@ -3,6 +3,9 @@ and the append-only audit log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -13,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from kern import barcodes
 from kern.dbguards import AppendOnlyModel
 from kern.roles import PERMISSIONS, Role
+from kern.scopes import SCOPES, label_of, permissions_of
 
 
 class Municipality(models.Model):
@@ -174,6 +178,12 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         permissions = list(PERMISSIONS.items())
 
+    # Narrowing for this request only, never stored: an API token's scopes or a session in
+    # counter-tablet mode. None: the user's own permissions, unnarrowed.
+    permission_limit: frozenset[str] | None = None
+    counter_point_id: int | None = None
+    acting_token: ApiToken | None = None
+
     @cached_property
     def roles(self) -> list[Role]:
         names = {group.name for group in self.groups.all()}
@@ -183,10 +193,56 @@ class User(AbstractUser):
     def role_labels(self) -> str:
         return ", ".join(str(role.label) for role in self.roles)
 
+    # --- Narrowing: the one place that token scopes and counter-tablet mode apply --------
+
+    def restrict(self, *, perms: Iterable[str], point_id: int | None = None) -> None:
+        """Narrow this user object (for the rest of the request) to ``perms`` and, when
+        given, to counter work at one distribution point. Narrowing twice keeps the
+        intersection: it never widens."""
+        limit = frozenset(perms)
+        if self.permission_limit is not None:
+            limit &= self.permission_limit
+        self.permission_limit = limit
+        if point_id is not None:
+            self.counter_point_id = point_id
+
+    @property
+    def is_narrowed(self) -> bool:
+        return self.permission_limit is not None
+
+    def holds(self, perm: str) -> bool:
+        """Does the person hold ``perm`` through their roles, whatever the narrowing?"""
+        return super().has_perm(perm)
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if self.permission_limit is not None and perm not in self.permission_limit:
+            return False
+        return super().has_perm(perm, obj)
+
+    def get_all_permissions(self, obj: Any = None) -> set[str]:
+        perms = super().get_all_permissions(obj)
+        if self.permission_limit is None:
+            return perms
+        return {p for p in perms if p in self.permission_limit}
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.permission_limit is not None and not any(
+            p.startswith(f"{app_label}.") for p in self.permission_limit
+        ):
+            return False
+        return super().has_module_perms(app_label)
+
     def can_act_at(self, location: Location) -> bool:
         """May this person do counter work at ``location``?"""
         if not self.is_active or not location.is_active:
             return False
+        if self.counter_point_id is not None:
+            # Counter-tablet mode: this one point, and only while its owner could act there.
+            if location.pk != self.counter_point_id or not self.has_perm("kern.use_counter"):
+                return False
+            if self.holds("kern.act_at_all_locations"):
+                return True
+            return self.locations.filter(pk=location.pk).exists()
         if self.has_perm("kern.act_at_all_locations"):
             return True
         if not self.has_perm("kern.use_counter"):
@@ -195,11 +251,27 @@ class User(AbstractUser):
 
     def counter_locations(self) -> models.QuerySet[Location]:
         points = Location.objects.filter(kind=Location.Kind.DISTRIBUTION_POINT, is_active=True)
+        if self.counter_point_id is not None:
+            if not self.has_perm("kern.use_counter"):
+                return points.none()
+            points = points.filter(pk=self.counter_point_id)
+            if self.holds("kern.act_at_all_locations"):
+                return points
+            return points.filter(volunteers=self)
         if self.has_perm("kern.act_at_all_locations"):
             return points
         if self.has_perm("kern.use_counter"):
             return points.filter(volunteers=self)
         return points.none()
+
+    def held_scopes(self) -> list[str]:
+        """The token scopes this user may give a token now: each scope of which they
+        hold at least one permission (narrowed, so a token cannot make a wider one)."""
+        return [
+            scope
+            for scope, (_label, codenames) in SCOPES.items()
+            if any(self.has_perm(f"kern.{codename}") for codename in codenames)
+        ]
 
 
 class ApiToken(models.Model):
@@ -214,7 +286,10 @@ class ApiToken(models.Model):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    scopes = models.JSONField(
+        _("scopes"), default=list, help_text=_("What the token may be used for.")
+    )
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -228,8 +303,17 @@ class ApiToken(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        """What a request with this token may do at most (the owner's own rights narrow
+        it further)."""
+        return permissions_of(self.scopes)
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return [label_of(scope) for scope in self.scopes]
 
 
 class AuditEntry(AppendOnlyModel):

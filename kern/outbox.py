@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -56,6 +58,21 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 CANCELLED = "cancelled"
+
+
+#: Seconds an SMTP conversation may take (when ``EMAIL_TIMEOUT`` is not set): far below
+#: a run's lease, so a hanging mail server can neither stall a cron run for ever nor make
+#: another run send the same mail.
+SEND_TIMEOUT = 30
+
+
+def mail_connection() -> BaseEmailBackend:
+    """A connection to the configured mail backend that gives up after ``EMAIL_TIMEOUT``
+    (else ``SEND_TIMEOUT``) seconds."""
+    connection: BaseEmailBackend = get_connection(
+        timeout=getattr(settings, "EMAIL_TIMEOUT", None) or SEND_TIMEOUT
+    )
+    return connection
 
 
 def max_attempts() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from kern import audit
 from kern.errors import DomainError, NotAllowed, NotFound
 from kern.hashing import keyed_hash
 from kern.models import ApiToken, Location, OpeningHours, User
+from kern.scopes import SCOPES, label_of
 
 TOKEN_PREFIX = "dp_"
 
@@ -29,26 +31,80 @@ def _may_manage_tokens_of(actor: User, owner: User) -> bool:
     return actor.pk == owner.pk or actor.has_perm("kern.manage_api_tokens")
 
 
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+
+
 @transaction.atomic
 def create_api_token(
     *,
     actor: User,
     owner: User,
     name: str,
-    valid_days: int | None = 365,
+    valid_days: int = TOKEN_DEFAULT_DAYS,
+    scopes: Iterable[str] | None = None,
     source: str = "",
 ) -> IssuedToken:
-    """Make a personal API token for ``owner``; return it with its secret (shown once)."""
+    """Make a personal API token for ``owner``; return it with its secret (shown once).
+
+    ``scopes`` says what the token may be used for (``kern.scopes.SCOPES``); None gives
+    it every scope the owner holds now. A scope the owner does not hold is refused, so a
+    token never carries more than its owner; a token made through a token carries no
+    more than that token and expires no later than it."""
     if not _may_manage_tokens_of(actor, owner):
         raise NotAllowed(_("You may only make API tokens for yourself."))
+    if actor.counter_point_id is not None:
+        raise NotAllowed(
+            _("A session in counter mode cannot make API tokens: sign in again first.")
+        )
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Give the token a name, e.g. “counter tablet”."), field="name")
-    if valid_days is not None and not 1 <= valid_days <= 3 * 365:
+    if valid_days is None:
         raise DomainError(
-            _("A token is valid for 1 to 1095 days, not %(days)d.") % {"days": valid_days},
+            _("Every API token expires: give it 1 to %(max)d days.") % {"max": TOKEN_MAX_DAYS},
             field="valid_days",
         )
+    if not 1 <= valid_days <= TOKEN_MAX_DAYS:
+        raise DomainError(
+            _("A token is valid for 1 to %(max)d days, not %(days)s.")
+            % {"max": TOKEN_MAX_DAYS, "days": valid_days},
+            field="valid_days",
+        )
+    # The owner's rights as the actor may pass them on: the actor's own narrowing (a
+    # token or counter mode) when making one for themselves.
+    holder = actor if actor.pk == owner.pk else owner
+    held = holder.held_scopes()
+    chosen = held if scopes is None else list(dict.fromkeys(scopes))
+    unknown = [scope for scope in chosen if scope not in SCOPES]
+    if unknown:
+        raise DomainError(
+            _("Unknown token scope: %(scopes)s.") % {"scopes": ", ".join(unknown)},
+            field="scopes",
+        )
+    if not chosen:
+        raise DomainError(
+            _("Choose at least one scope: what may %(owner)s's token be used for?")
+            % {"owner": owner.get_username()},
+            field="scopes",
+        )
+    beyond = [scope for scope in chosen if scope not in held]
+    if beyond:
+        raise DomainError(
+            _("%(owner)s may not do %(scopes)s, so a token of theirs cannot either.")
+            % {
+                "owner": owner.get_username(),
+                "scopes": ", ".join(f"“{label_of(scope)}”" for scope in beyond),
+            },
+            field="scopes",
+        )
+    now = timezone.now()
+    expires_at = now + dt.timedelta(days=valid_days)
+    parent = actor.acting_token
+    if parent is not None and expires_at > parent.expires_at:
+        # Made through a token: it ends with that token, so renewing a token always
+        # needs a person signed in, never only the token itself.
+        expires_at = parent.expires_at
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     plaintext = f"{TOKEN_PREFIX}{prefix}_{secret}"
@@ -58,10 +114,20 @@ def create_api_token(
         prefix=prefix,
         digest=keyed_hash(plaintext),
         created_by=actor,
-        expires_at=timezone.now() + dt.timedelta(days=valid_days) if valid_days else None,
+        created_at=now,
+        expires_at=expires_at,
+        scopes=[scope for scope in SCOPES if scope in chosen],
     )
     audit.record(
-        actor=actor, action="create", obj=token, source=source, details={"owner": owner.pk}
+        actor=actor,
+        action="create",
+        obj=token,
+        source=source,
+        details={
+            "owner": owner.pk,
+            "scopes": token.scopes,
+            "expires_at": expires_at.isoformat(),
+        },
     )
     return IssuedToken(token=token, plaintext=plaintext)
 
@@ -80,9 +146,14 @@ def revoke_api_token(*, actor: User, token_id: int, source: str = "") -> ApiToke
     return token
 
 
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
 def authenticate_api_token(*, plaintext: str) -> User | None:
-    """The active user a token belongs to, or None. Marks the token as used (at most
-    once a minute, so a busy counter tablet does not write on every request)."""
+    """The active user a token belongs to, narrowed to the token's scopes, or None.
+
+    Marks the token as used at most once a minute, so a busy counter tablet does not
+    write on every request."""
     if not plaintext or not plaintext.startswith(TOKEN_PREFIX):
         return None
     token = (
@@ -93,9 +164,50 @@ def authenticate_api_token(*, plaintext: str) -> User | None:
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        token.last_used_at = now
+    user = token.user
+    user.restrict(perms=token.permissions)
+    user.acting_token = token
+    return user
+
+
+# --- Counter-tablet mode -------------------------------------------------------------------
+
+
+def start_counter_mode(*, actor: User, location: Location, source: str = "") -> None:
+    """Check that ``actor`` may bind their session to the counter of ``location``, and
+    log it. (The session itself is bound by ``kern.session_security``.)"""
+    if actor.counter_point_id is not None:
+        raise NotAllowed(_("This session is already in counter mode: sign in again first."))
+    if not actor.has_perm("kern.use_counter"):
+        raise NotAllowed(_("Only someone who works the counter can switch to counter mode."))
+    if location.kind != Location.Kind.DISTRIBUTION_POINT:
+        raise DomainError(
+            _("%(location)s is not a distribution point: it has no counter.")
+            % {"location": location.name}
+        )
+    if not actor.can_act_at(location):
+        raise NotAllowed(
+            _("You do not work at %(location)s, so you cannot act there.")
+            % {"location": location.name}
+        )
+    audit.record(actor=actor, action="counter_mode_start", obj=location, source=source)
+
+
+def end_counter_mode(*, actor: User, point_id: int, reason: str, source: str = "") -> None:
+    """Log that a session left counter mode (``reason``: leave, logout or idle)."""
+    location = Location.objects.filter(pk=point_id).first()
+    audit.record(
+        actor=actor,
+        action="counter_mode_end",
+        obj=location,
+        object_type="" if location else "kern.location",
+        object_id="" if location else str(point_id),
+        source=source,
+        details={"reason": reason},
+    )
 
 
 # --- Locations ------------------------------------------------------------------------

@@ -39,6 +39,14 @@ class UserTable(tables.Table):  # type: ignore[misc]  # untyped library
         verbose_name="",
         orderable=False,
     )
+    login_security = tables.LinkColumn(
+        "user_login_security",
+        args=[tables.A("pk")],
+        text=_("logging in"),
+        verbose_name="",
+        orderable=False,
+        exclude_from_export=True,
+    )
 
     class Meta:
         model = User

@@ -14,4 +14,6 @@ urlpatterns = [
     path("auditlog/", views.audit_list, name="audit_list"),
     path("account/api-sleutels/", views.token_list, name="token_list"),
     path("account/api-sleutels/<int:pk>/intrekken/", views.token_revoke, name="token_revoke"),
+    path("baliemodus/<int:pk>/", views.counter_mode_enter, name="counter_mode"),
+    path("baliemodus/verlaten/", views.counter_mode_leave, name="counter_mode_leave"),
 ]

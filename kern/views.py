@@ -7,6 +7,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.http.response import HttpResponseBase
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
-from kern import exports, services
+from kern import exports, services, session_security
 from kern.errors import DomainError
 from kern.forms import ApiTokenForm, LocationForm, show_domain_error
 from kern.models import ApiToken, AuditEntry, Location, Organisation, User
@@ -165,7 +166,7 @@ def _log_audit_export(request: HttpRequest, queryset: QuerySet[AuditEntry], form
 @require_http_methods(["GET", "POST"])
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A person's own API tokens: make one (secret shown once) or revoke one."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST or None, user=request.user)
     issued = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,12 +175,13 @@ def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 owner=request.user,
                 name=form.cleaned_data["name"],
                 valid_days=form.cleaned_data["valid_days"],
+                scopes=form.cleaned_data["scopes"],
                 source=request.path,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            show_domain_error(form, exc)
         else:
-            form = ApiTokenForm()
+            form = ApiTokenForm(user=request.user)
     tokens = ApiToken.objects.filter(user=request.user)
     template = "kern/partials/token_panel.html" if request.htmx else "kern/token_list.html"
     return render(request, template, {"form": form, "tokens": tokens, "issued": issued})
@@ -195,3 +197,45 @@ def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The API token is revoked."))
     return redirect("kern:token_list")
+
+
+# --- Counter-tablet mode ----------------------------------------------------------------
+
+
+@role_required("kern.use_counter")
+@require_http_methods(["GET", "POST"])
+def counter_mode_enter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """Confirm, then bind this session to the counter of one distribution point."""
+    location = get_object_or_404(Location, pk=pk, kind=Location.Kind.DISTRIBUTION_POINT)
+    if not request.user.can_act_at(location):
+        raise PermissionDenied(
+            _("You do not work at %(location)s, so you cannot act there.")
+            % {"location": location.name}
+        )
+    if request.method == "POST":
+        try:
+            session_security.enter_counter_mode(request, location)
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from exc
+        messages.success(
+            request,
+            _("Counter mode: this session can only work the counter of %(location)s.")
+            % {"location": location.name},
+        )
+        return redirect("uitlening:counter", pk=location.pk)
+    return render(
+        request,
+        "kern/counter_mode_confirm.html",
+        {
+            "location": location,
+            "idle_minutes": session_security.idle_minutes(counter_mode=True),
+        },
+    )
+
+
+@require_POST
+def counter_mode_leave(request: HttpRequest) -> HttpResponseBase:
+    """Leave counter mode: sign out, so only a new sign-in opens the person's own rights."""
+    session_security.leave_counter_mode(request, reason="leave")
+    messages.info(request, _("Counter mode ended. Sign in again to continue."))
+    return redirect("login")

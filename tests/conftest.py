@@ -89,8 +89,12 @@ def users_by_role(volunteer, social_worker, coordinator, admin_user):
 
 
 def client_for(user) -> Client:
+    """A client logged in as ``user``. Client.login() cannot be used: it authenticates
+    without a request, which django-axes' lockout backend refuses; the login form itself
+    is tested in tests/kern/test_login_protection.py."""
+    assert user.check_password(PASSWORD)
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

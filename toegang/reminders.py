@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kern.models import User
+from kern.outbox import mail_connection
 from toegang.models import Referral, ReferralQuerySet
 
 logger = logging.getLogger(__name__)
@@ -70,12 +72,27 @@ def _message(issuer: User, lines: list[tuple[str, dt.date]], days: int) -> tuple
     return subject, body
 
 
-def send_referral_reminders(*, days: int, today: dt.date | None = None) -> int:
-    """Send the reminders that are due; return the number of e-mails sent."""
+@dataclass
+class ReferralReminderRun:
+    """What one run did: e-mails sent, and issuers whose e-mail failed (retried by the
+    next run: their referrals stay unmarked)."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+def run_referral_reminders(*, days: int, today: dt.date | None = None) -> ReferralReminderRun:
+    """Send the reminders that are due, one e-mail per issuer.
+
+    Each issuer's e-mail is sent inside a transaction that holds their due referrals
+    (locked on PostgreSQL, the write lock on SQLite) and marks them only after the mail
+    server took the mail: two runs at once never mail an issuer twice, and a refused or
+    failing mail server leaves the referrals unmarked for the next run. At least once: a
+    run killed between sending and committing sends again next time."""
     today = today or timezone.localdate()
     due = due_referrals(days=days, today=today)
     issuer_ids = sorted(set(due.values_list("issued_by_id", flat=True)))
-    sent = 0
+    result = ReferralReminderRun()
     for issuer in User.objects.filter(pk__in=issuer_ids).order_by("pk"):
         try:
             with transaction.atomic():
@@ -91,12 +108,18 @@ def send_referral_reminders(*, days: int, today: dt.date | None = None) -> int:
                 lines = list(dict.fromkeys((r.household.code, r.valid_until) for r in referrals))
                 with translation.override(issuer.language or settings.LANGUAGE_CODE):
                     subject, body = _message(issuer, lines, days)
-                send_mail(subject, body, None, [issuer.email])
+                send_mail(subject, body, None, [issuer.email], connection=mail_connection())
                 Referral.objects.filter(
                     pk__in=[r.pk for r in referrals], reminder_sent_at__isnull=True
                 ).update(reminder_sent_at=timezone.now())
         except Exception:  # one failing address must not stop the others
             logger.exception("Referral reminder to user %s failed", issuer.pk)
+            result.failed += 1
             continue
-        sent += 1
-    return sent
+        result.sent += 1
+    return result
+
+
+def send_referral_reminders(*, days: int, today: dt.date | None = None) -> int:
+    """Send the reminders that are due; return the number of e-mails sent."""
+    return run_referral_reminders(days=days, today=today).sent

@@ -30,11 +30,15 @@ STORAGES = {
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
-if env_bool("BEHIND_PROXY", True):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", True)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SESSION_COOKIE_SECURE = True
+# Behind the proxy, the client's address is the one it appended to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0, minimum=0, maximum=5)
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True

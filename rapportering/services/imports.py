@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern import audit, permissions
+from kern.database_errors import TRANSIENT_ERRORS
 from kern.errors import Conflict, DomainError, NotFound
 from kern.models import User
 from rapportering.importers import HANDLERS, Handler
@@ -148,6 +149,8 @@ def _trial(handler: Handler, actor: User, number: int, cells: Cells) -> tuple[st
         return outcome, ""
     except DomainError as exc:
         return Outcome.REFUSE, exc.message
+    except TRANSIENT_ERRORS:
+        raise  # the database failed, not the row: nothing is kept, the check is tried again
     except UNFORESEEN as exc:
         # The row is refused, the others are checked on.
         return Outcome.REFUSE, _unforeseen(exc, handler, number, cells)
@@ -291,6 +294,8 @@ def _apply_rows(handler: Handler, actor: User, batch: ImportBatch) -> None:
                 _("Row %(row)d: %(reason)s Nothing was imported; check the file again.")
                 % {"row": row.number, "reason": exc.message}
             ) from exc
+        except TRANSIENT_ERRORS:
+            raise  # the database failed, not the row: the batch stays checked, to apply again
         except UNFORESEEN as exc:
             reason = _unforeseen(exc, handler, row.number, row.cells)
             raise ApplyFailed(
@@ -333,15 +338,19 @@ def _purge(batch: ImportBatch) -> None:
 def expire_stale_imports(*, now: dt.datetime | None = None) -> int:
     """Cancel imports left open longer than ``STALE_AFTER``; return how many."""
     cutoff = (now or timezone.now()) - STALE_AFTER
-    stale = ImportBatch.objects.filter(
-        status__in=(Status.UPLOADED, Status.CHECKING, Status.CHECKED), created_at__lt=cutoff
-    )
+    still_open = (Status.UPLOADED, Status.CHECKING, Status.CHECKED)
+    stale = ImportBatch.objects.filter(status__in=still_open, created_at__lt=cutoff)
     count = 0
-    for batch in stale:
+    for pk in list(stale.order_by("pk").values_list("pk", flat=True)):
         with transaction.atomic():
-            batch.status = Status.CANCELLED
-            batch.save(update_fields=["status"])
-            _purge(batch)
+            # One conditional UPDATE takes the batch: a run at the same time, or an apply
+            # that got there first, leaves it to them (no double purge, no applied batch
+            # turned cancelled).
+            if not ImportBatch.objects.filter(pk=pk, status__in=still_open).update(
+                status=Status.CANCELLED
+            ):
+                continue
+            _purge(ImportBatch.objects.get(pk=pk))
         count += 1
     return count
 

@@ -57,7 +57,9 @@ def test_password_change_keeps_you_logged_in_and_refuses_a_wrong_old_password(lo
 def test_token_page_shows_a_new_token_once(login, volunteer):
     client = login(volunteer)
     response = client.post(
-        "/account/api-sleutels/", {"name": "balietablet", "valid_days": 90}, HTTP_HX_REQUEST="true"
+        "/account/api-sleutels/",
+        {"name": "balietablet", "valid_days": 90, "scopes": ["counter"]},
+        HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
     assert 'id="token-panel"' in html and "<html" not in html

@@ -49,11 +49,11 @@ def test_sign_up_lands_on_the_waitlist_and_a_retry_with_the_key_is_replayed(clie
     assert Signup.objects.filter(volunteer=sara).count() == 1
 
 
-def test_a_refusal_is_a_400_with_a_code(client, point, other_point):
+def test_a_shift_at_a_location_not_yours_is_a_403_with_a_code(client, point, other_point):
     sara = VolunteerFactory(locations=[point])
     elsewhere = ShiftFactory(location=other_point)
     answer = post(client, f"{BASE}/shifts/{elsewhere.pk}/signups", None, bearer(sara.user))
-    assert answer.status_code == 400
+    assert answer.status_code == 403
     assert answer.json()["code"] == "not_your_location"
 
 

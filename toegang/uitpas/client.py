@@ -7,17 +7,22 @@ shortly before it expires; a 401 from the API fetches a new token once and retri
 ``get_pass(number)`` answers a ``PassInfo`` with the social tariff, its card system and the
 counter messages, never the holder's name. Every failure is an ``UitpasError`` (a
 ``DomainError``) with a ``code`` and a message ready to show; ``end_user_message`` carries
-publiq's own Dutch text when the API gives one. The full UiTPAS number never appears in
+publiq's own Dutch text when the API gives one, cleaned and bounded like every text of
+UiTPAS that reaches a screen (``shown_text``). The full UiTPAS number never appears in
 a message or a log line: at most its last four digits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import enum
+import html
 import http.client
 import json
 import logging
+import math
+import re
 import threading
 import time
 import urllib.error
@@ -26,7 +31,9 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kern.errors import DomainError
 
@@ -42,6 +49,13 @@ MAX_BODY_BYTES = 512 * 1024
 USER_AGENT = "Deelpunt (UiTPAS client)"
 
 _now = time.monotonic  # replaced in tests to let time pass
+
+#: The most of UiTPAS's own words shown at the counter (a real message is a sentence or
+#: two), and the most messages of one pass.
+MAX_SHOWN_CHARS = 300
+MAX_MESSAGES = 5
+#: A 429's ``Retry-After`` is believed up to an hour.
+MAX_RETRY_AFTER_SECONDS = 3600
 
 
 # --- Configuration ------------------------------------------------------------------------
@@ -171,6 +185,8 @@ class UitpasPassRefused(UitpasError):
 class UitpasRateLimited(UitpasError):
     status = 503
     code = "rate_limited"
+    #: Seconds UiTPAS asked to wait (its ``Retry-After``), when it said so.
+    retry_after: int | None = None
 
 
 class UitpasUnauthorized(UitpasError):
@@ -208,6 +224,53 @@ def card_hint(number: str) -> str:
     return "…" + number[-4:] if number else "…"
 
 
+# Script and style elements lose their content, not only their tags.
+_SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+# Control characters, zero-width and bidirectional overrides: nothing a person should see.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def shown_text(value: Any, *, limit: int = MAX_SHOWN_CHARS) -> str | None:
+    """UiTPAS's own words made fit to show a person: plain text without markup or
+    control characters, whitespace collapsed, at most ``limit`` characters (cut at a
+    word, with "…"). ``None`` when there is nothing left to show (not a string, empty).
+
+    Every text from UiTPAS that reaches a screen passes here, so the templates' escaping
+    is never the only defence and a garbled answer cannot flood the counter."""
+    if not isinstance(value, str):
+        return None
+    text = value[: limit * 20]  # a huge answer is not worth cleaning in full
+    text = _SCRIPT.sub(" ", text)
+    text = strip_tags(html.unescape(strip_tags(text)))
+    text = " ".join(_INVISIBLE.sub(" ", text).split())
+    if len(text) > limit:
+        cut = text[: limit - 1]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut) + "…"
+    return text or None
+
+
+def retry_after_seconds(value: str) -> int | None:
+    """A ``Retry-After`` header (seconds or an HTTP date) as seconds from now, bounded to
+    ``MAX_RETRY_AFTER_SECONDS``; ``None`` when absent or unreadable."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    seconds: float
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        seconds = (when - dt.datetime.now(dt.UTC)).total_seconds()
+    if seconds <= 0:
+        return None
+    return int(min(seconds, MAX_RETRY_AFTER_SECONDS))
+
+
 def _unavailable() -> UitpasUnavailable:
     return UitpasUnavailable(
         _("UiTPAS cannot be reached right now; a coordinator can grant a documented exception.")
@@ -227,11 +290,24 @@ def _unauthorized() -> UitpasUnauthorized:
     return UitpasUnauthorized(_("Deelpunt's UiTPAS credentials are refused: tell the admin."))
 
 
-def _rate_limited(end_user_message: str | None = None) -> UitpasRateLimited:
-    return UitpasRateLimited(
-        _("UiTPAS gets too many requests right now. Try again in a minute."),
-        end_user_message=end_user_message,
-    )
+def _rate_limited(
+    end_user_message: str | None = None, *, retry_after: int | None = None
+) -> UitpasRateLimited:
+    """Not retried here: asking again at once is what a rate limit forbids."""
+    minutes = math.ceil(retry_after / 60) if retry_after else 1
+    if minutes <= 1:
+        message = _("UiTPAS gets too many requests right now. Try again in a minute.")
+    else:
+        message = ngettext(
+            "UiTPAS gets too many requests right now. Try again in %(minutes)d minute; "
+            "meanwhile a coordinator can grant a documented exception.",
+            "UiTPAS gets too many requests right now. Try again in %(minutes)d minutes; "
+            "meanwhile a coordinator can grant a documented exception.",
+            minutes,
+        ) % {"minutes": minutes}
+    error = UitpasRateLimited(message, end_user_message=end_user_message)
+    error.retry_after = retry_after
+    return error
 
 
 def _bad_response() -> UitpasUnavailable:
@@ -286,6 +362,7 @@ class _Answer:
     status: int
     content_type: str
     body: bytes
+    retry_after: str = ""
 
     def json(self) -> Any:
         try:
@@ -341,7 +418,8 @@ def _send(
             except (OSError, http.client.HTTPException):
                 body = b""  # the status alone is enough to judge the error
             content_type = exc.headers.get_content_type() if exc.headers else ""
-            return _Answer(exc.code, content_type, body)
+            retry_after = str(exc.headers.get("Retry-After", "")) if exc.headers else ""
+            return _Answer(exc.code, content_type, body, retry_after[:100])
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, TimeoutError):
             logger.warning("UiTPAS %s: timed out after %.1f s", what, timeout)
@@ -398,7 +476,7 @@ class UitpasClient:
             )
             raise _unauthorized()
         if answer.status == 429:
-            raise _rate_limited()
+            raise _rate_limited(retry_after=retry_after_seconds(answer.retry_after))
         if answer.status != 200:
             logger.warning("UiTPAS token endpoint answered HTTP %s", answer.status)
             raise _unavailable()
@@ -492,10 +570,7 @@ def pass_info_from_json(data: Any) -> PassInfo:
         card_system = data["cardSystem"]
         status = SocialTariffStatus(tariff["status"])
         cities = card_system.get("cities") or []
-        messages = tuple(
-            PassMessage(level=str(m.get("level", "INFO")), text=str(m["text"]))
-            for m in data.get("messages") or []
-        )
+        messages = _pass_messages(data.get("messages") or [])
         return PassInfo(
             pass_type=str(data.get("passType", "INDIVIDUAL")),
             social_tariff_status=status,
@@ -511,6 +586,23 @@ def pass_info_from_json(data: Any) -> PassInfo:
         raise _bad_response() from None
 
 
+_LEVELS = ("INFO", "WARN", "ERROR")
+
+
+def _pass_messages(raw: Any) -> tuple[PassMessage, ...]:
+    """The pass's counter messages that say something, cleaned (``shown_text``)."""
+    if not isinstance(raw, list):
+        raise TypeError("messages is not a list")
+    messages = []
+    for item in raw:
+        text = shown_text(item.get("text")) if isinstance(item, dict) else None
+        if text is None:
+            continue
+        level = str(item.get("level", "INFO")).upper()
+        messages.append(PassMessage(level=level if level in _LEVELS else "INFO", text=text))
+    return tuple(messages[:MAX_MESSAGES])
+
+
 def _error_for(answer: _Answer, number: str) -> UitpasError:
     """The ``UitpasError`` for a non-200 answer of ``GET /passes``."""
     problem = answer.json()
@@ -518,9 +610,7 @@ def _error_for(answer: _Answer, number: str) -> UitpasError:
         problem = {}
     problem_type = problem.get("type") if isinstance(problem.get("type"), str) else None
     end_user = problem.get("endUserMessage")
-    end_user_message = end_user.get("nl") if isinstance(end_user, dict) else None
-    if not isinstance(end_user_message, str) or not end_user_message.strip():
-        end_user_message = None
+    end_user_message = shown_text(end_user.get("nl")) if isinstance(end_user, dict) else None
     card = card_hint(number)
     extra = {"end_user_message": end_user_message, "problem_type": problem_type}
     logger.info(
@@ -557,7 +647,7 @@ def _error_for(answer: _Answer, number: str) -> UitpasError:
             **extra,
         )
     if answer.status == 429:
-        return _rate_limited(end_user_message)
+        return _rate_limited(end_user_message, retry_after=retry_after_seconds(answer.retry_after))
     error: UitpasError
     if answer.status in (401, 403):
         logger.error("UiTPAS refused Deelpunt's credentials (HTTP %s)", answer.status)

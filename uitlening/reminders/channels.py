@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
+from kern import outbox
 from toegang.models import Household
 
 #: The channels when the setting is not given: e-mail only.
@@ -45,9 +46,8 @@ class Channel(Protocol):
         ...
 
 
-#: Seconds an SMTP conversation may take (when ``EMAIL_TIMEOUT`` is not set): far below
-#: the run's lease, so a hanging server cannot make another run send the same reminder.
-SEND_TIMEOUT = 30
+#: Seconds an SMTP conversation may take (when ``EMAIL_TIMEOUT`` is not set).
+SEND_TIMEOUT = outbox.SEND_TIMEOUT
 
 
 class EmailChannel:

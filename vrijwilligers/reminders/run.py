@@ -33,9 +33,8 @@ from kern.outbox import Clock
 from vrijwilligers.models import ShiftReminder, Signup
 from vrijwilligers.reminders.finders import Due, find, why_not
 
-#: Seconds an SMTP conversation may take (when ``EMAIL_TIMEOUT`` is not set): far below
-#: the lease, so a hanging server cannot make another run send the same reminder.
-SEND_TIMEOUT = 30
+#: Seconds an SMTP conversation may take (when ``EMAIL_TIMEOUT`` is not set).
+SEND_TIMEOUT = outbox.SEND_TIMEOUT
 
 Sender = Callable[[EmailMessage], None]
 

@@ -116,8 +116,13 @@ def refuse_unless_schedulable(
     refusal = refusal_to_schedule(
         volunteer=volunteer, shift=shift, now=now, by_coordinator=by_coordinator
     )
-    if refusal is not None:
-        raise DomainError(refusal.message, code=refusal.code)
+    if refusal is None:
+        return
+    if refusal.code == "not_your_location" and not by_coordinator:
+        # A volunteer acting at a location that is not theirs is refused access (403, and
+        # the attempt is logged), not told about a scheduling rule.
+        raise NotAllowed(refusal.message, code=refusal.code)
+    raise DomainError(refusal.message, code=refusal.code)
 
 
 def _audit(actor: User | None, action: str, signup: Signup, source: str, **details: object) -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kern.errors import DomainError
+from kern.errors import DomainError, NotAllowed, NotFound
 from kern.forms import show_domain_error
 from kern.pdf import pdf_response
 from kern.permissions import AuthenticatedHttpRequest, role_required
@@ -85,6 +85,8 @@ def attendance_check_in(request: AuthenticatedHttpRequest, signup_id: int) -> Ht
         outcome = services.check_in_self(
             user=request.user, signup_id=signup_id, source=request.path
         )
+    except (NotAllowed, NotFound):
+        raise  # not their sign-up: 403 / 404, logged by kern.middleware
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -22,13 +22,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from kern.errors import DomainError
+from kern.errors import DomainError, NotAllowed, NotFound
 from kern.permissions import AuthenticatedHttpRequest, role_required
 from vrijwilligers import services
 from vrijwilligers.models import Shift, Signup, SwapRequest, Volunteer
 from vrijwilligers.selectors import signups as selectors
 from vrijwilligers.selectors.profiles import profile_of_user
 from vrijwilligers.services.signups import MANAGE, WORK
+
+# A volunteer reaching for a sign-up, swap or location that is not theirs is refused, not
+# shown a message: the page answers 403 / 404 and the attempt is logged.
+REFUSED = (NotAllowed, NotFound)
 
 
 def _volunteer(request: AuthenticatedHttpRequest) -> Volunteer | None:
@@ -194,6 +198,8 @@ def shift_signup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift.objects.select_related("location"), pk=pk)
     try:
         signup = services.sign_up(actor=request.user, shift=shift, source=request.path)
+    except REFUSED:
+        raise  # not theirs: 403 / 404, logged by kern.middleware
     except DomainError as exc:
         return _answer(request, shift, message="", error=exc.message)
     message = selectors.signup_message(signup, selectors.waitlist_rank(signup))
@@ -213,6 +219,8 @@ def shift_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             source=request.path,
         )
+    except REFUSED:
+        raise  # not theirs: 403 / 404, logged by kern.middleware
     except DomainError as exc:
         return _answer(request, signup.shift, message="", error=exc.message)
     message = _("Your sign-up for %(shift)s is cancelled.") % {
@@ -242,6 +250,8 @@ def shift_swap_offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             note=request.POST.get("note", ""),
             source=request.path,
         )
+    except REFUSED:
+        raise  # not theirs: 403 / 404, logged by kern.middleware
     except DomainError as exc:
         error = exc.message
     return _after(
@@ -259,6 +269,8 @@ def shift_swap_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     error = ""
     try:
         services.withdraw_swap(actor=request.user, swap=swap, source=request.path)
+    except REFUSED:
+        raise  # not theirs: 403 / 404, logged by kern.middleware
     except DomainError as exc:
         error = exc.message
     return _after(request, error, _("Your swap offer is withdrawn: you keep your place."))
@@ -272,6 +284,8 @@ def shift_swap_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     error = ""
     try:
         signup = services.take_swap(actor=request.user, swap=swap, source=request.path)
+    except REFUSED:
+        raise  # not theirs: 403 / 404, logged by kern.middleware
     except DomainError as exc:
         error = exc.message
         signup = None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from toegang.reminders import send_referral_reminders
+from toegang.reminders import run_referral_reminders
 
 
 class Command(BaseCommand):
@@ -21,5 +22,15 @@ class Command(BaseCommand):
     def handle(self, *args, days: int, **options):
         if days < 0:
             raise CommandError("--days cannot be negative.")
-        sent = send_referral_reminders(days=days)
-        self.stdout.write(f"{sent} reminder e-mail(s) sent.")
+        result = run_referral_reminders(days=days)
+        self.stdout.write(f"{result.sent} reminder e-mail(s) sent.")
+        if result.failed:
+            # Exit status 1, so cron tells the admin; the next run sends them.
+            raise CommandError(
+                _(
+                    "%(failed)d referral reminder e-mail(s) could not be sent; the next run "
+                    "tries again."
+                )
+                % {"failed": result.failed},
+                returncode=1,
+            )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from kern import scanning
 from kern.models import User
 from uitlening.codes import CONFIRM_CODE
-from uitlening.selectors import open_loan_of_item, programs_for_category
+from uitlening.selectors import open_loan_of_item, program_names_for_category
 from voorraad.models import Item
 
 
@@ -19,7 +19,7 @@ def _programs(result: scanning.ScanResult) -> None:
     category = result.details.get("category_id")
     if isinstance(category, int):
         result.details["programs"] = [
-            {"id": program.pk, "name": program.name} for program in programs_for_category(category)
+            {"id": pk, "name": name} for pk, name in program_names_for_category(category)
         ]
 
 

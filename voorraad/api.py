@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import model_validator
 
-from kern import permissions
+from kern import barcodes, permissions
 from kern.api_contract import (
     MAX_LIST,
     MAX_OFFSET,
@@ -30,6 +29,7 @@ from kern.api_contract import (
 )
 from kern.errors import NotFound
 from kern.models import Location
+from kern.prepared import PreparedGet
 from voorraad import selectors, services
 from voorraad.models import CollectionDrive, Donor, Product
 
@@ -151,8 +151,12 @@ class LevelOut(DictOut):
     days_of_cover: int | None
 
 
+_LOCATION = PreparedGet(Location)
+_PRODUCT = PreparedGet(Product)
+
+
 def _location(pk: int) -> Location:
-    location = Location.objects.filter(pk=pk).first()
+    location = _LOCATION.get(pk)
     if location is None:
         raise NotFound(_("Location %(id)s does not exist.") % {"id": pk})
     return location
@@ -287,7 +291,7 @@ def adjust_stock(
     permissions.require(request.auth, "kern.manage_stock")
 
     def perform():
-        product = Product.objects.filter(pk=payload.product_id).first()
+        product = _PRODUCT.get(payload.product_id)
         if product is None:
             raise NotFound(_("Product %(id)s does not exist.") % {"id": payload.product_id})
         per = product.pack_size if payload.unit == "pack" else 1
@@ -324,26 +328,26 @@ class LevelFilter(Schema):
 def stock_levels(request, filters: Query[LevelFilter]):
     """Current stock per product and location, with minimum and days of cover."""
     permissions.require(request.auth, "kern.manage_stock")
-    queryset = selectors.stock_overview(
-        location_id=filters.location_id, category_id=filters.category_id, low_only=filters.low_only
+    rows = selectors.stock_level_rows(
+        location_id=filters.location_id,
+        product_id=filters.product_id,
+        category_id=filters.category_id,
+        low_only=filters.low_only,
+        limit=filters.limit,
+        offset=filters.offset,
     )
-    if filters.product_id:
-        queryset = queryset.filter(Q(product_id=filters.product_id))
-    rows = queryset[filters.offset : filters.offset + filters.limit]
-    return [_level_out(level) for level in rows]
+    return [_level_out(row) for row in rows]
 
 
-def _level_out(level: Any) -> dict[str, Any]:
-    """``level`` is a StockLevel that selectors.stock_overview annotated with its
-    ``minimum`` and ``outflow``."""
+def _level_out(level: selectors.LevelRow) -> dict[str, Any]:
     return {
         "product_id": level.product_id,
-        "product": level.product.name,
-        "product_code": level.product.code,
+        "product": level.product_name,
+        "product_code": barcodes.encode(barcodes.CodeType.PRODUCT, level.product_id),
         "location_id": level.location_id,
-        "location": level.location.name,
+        "location": level.location_name,
         "on_hand": level.on_hand,
-        "description": services.describe_units(level.product, level.on_hand),
+        "description": services.describe_pack_units(level.pack_size, level.on_hand),
         "minimum": level.minimum,
         "below_minimum": level.minimum is not None and level.on_hand < level.minimum,
         "days_of_cover": selectors.days_of_cover(level.on_hand, level.outflow),

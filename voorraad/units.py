@@ -10,8 +10,13 @@ from voorraad.models import Product
 
 def describe_units(product: Product, units: int) -> str:
     """“3 pakken”, “2 pakken en 5 stuks” or “12 stuks”, in the active language."""
-    if product.pack_size > 1:
-        packs, rest = divmod(units, product.pack_size)
+    return describe_pack_units(product.pack_size, units)
+
+
+def describe_pack_units(pack_size: int, units: int) -> str:
+    """``describe_units`` for a product of ``pack_size`` (a list row without its Product)."""
+    if pack_size > 1:
+        packs, rest = divmod(units, pack_size)
         packs_text = ngettext("%(n)d pack", "%(n)d packs", packs) % {"n": packs}
         if rest == 0:
             return packs_text

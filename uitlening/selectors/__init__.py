@@ -51,6 +51,7 @@ from uitlening.selectors.programs import (
     Entitlements,
     ProgramChoice,
     program_for,
+    program_names_for_category,
     programs_for_category,
 )
 from uitlening.selectors.records import *  # noqa: F403  (the screens' reads, as records.__all__)
@@ -102,6 +103,7 @@ __all__ = [
     "plan_distribution",
     "price_basket",
     "program_for",
+    "program_names_for_category",
     "programs_for_category",
     "resolve_scan",
     "uitpas_max_age",

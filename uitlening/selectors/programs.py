@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from kern.models import Location
+from kern.prepared import PreparedQuery
 from toegang import selectors as access
 from toegang.models import Household, Program
 from uitlening.models import ProgramCategory
@@ -23,6 +24,19 @@ def programs_for_category(category_id: int) -> list[Program]:
             category_id=category_id, program__is_active=True
         ).select_related("program")
     ]
+
+
+_PROGRAM_NAMES = PreparedQuery(
+    lambda category_id: ProgramCategory.objects.filter(
+        category_id=category_id, program__is_active=True
+    ).values_list("program_id", "program__name")
+)
+
+
+def program_names_for_category(category_id: int) -> list[tuple[int, str]]:
+    """(id, name) of ``programs_for_category``, in the same order: what a scan shows,
+    without building Program objects (compiled once, see ``kern.prepared``)."""
+    return [(pk, name) for pk, name in _PROGRAM_NAMES.rows(category_id=category_id)]
 
 
 @dataclass

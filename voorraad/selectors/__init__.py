@@ -6,10 +6,12 @@ from voorraad.selectors.stock import (
     OUTFLOW_KINDS,
     OUTFLOW_WEEKS,
     Difference,
+    LevelRow,
     days_of_cover,
     level_of,
     reconcile,
     stock_as_of,
+    stock_level_rows,
     stock_overview,
 )
 
@@ -17,6 +19,7 @@ __all__ = [
     "OUTFLOW_KINDS",
     "OUTFLOW_WEEKS",
     "Difference",
+    "LevelRow",
     "ScannedProduct",
     "days_of_cover",
     "drive_progress",
@@ -24,5 +27,6 @@ __all__ = [
     "product_for_code",
     "reconcile",
     "stock_as_of",
+    "stock_level_rows",
     "stock_overview",
 ]

@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kern.models import Location
+from kern.prepared import PreparedQuery
 from voorraad.models import MinimumLevel, Product, StockLevel, StockMovement
 
 OUTFLOW_WEEKS = 8
@@ -99,6 +100,24 @@ def stock_overview(
     """Stock levels with product, location, minimum, value and the outflow of the last
     eight weeks (for days of cover), as one SQL query."""
     since = (now or timezone.now()) - dt.timedelta(weeks=OUTFLOW_WEEKS)
+    return _overview(
+        location_id=location_id,
+        category_id=category_id,
+        search=search,
+        low_only=low_only,
+        since=since,
+    )
+
+
+def _overview(
+    *,
+    location_id: int | None,
+    category_id: int | None,
+    search: str,
+    low_only: bool,
+    since: dt.datetime,
+    product_id: int | None = None,
+) -> QuerySet[StockLevel]:
     minimum = MinimumLevel.objects.filter(
         product_id=OuterRef("product_id"), location_id=OuterRef("location_id")
     ).values("minimum_units")[:1]
@@ -132,11 +151,67 @@ def stock_overview(
         queryset = queryset.filter(location_id=location_id)
     if category_id:
         queryset = queryset.filter(product__category_id=category_id)
+    if product_id:
+        queryset = queryset.filter(product_id=product_id)
     if search:
         queryset = queryset.filter(Q(product__name__icontains=search))
     if low_only:
         queryset = queryset.filter(minimum__isnull=False, on_hand__lt=F("minimum"))
     return queryset.order_by("location__name", "product__name")
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """One row of ``stock_level_rows``: what a stock list shows, without model objects."""
+
+    product_id: int
+    product_name: str
+    pack_size: int
+    location_id: int
+    location_name: str
+    on_hand: int
+    minimum: int | None
+    outflow: int
+
+
+_LEVEL_FIELDS = (
+    "product_id",
+    "product__name",
+    "product__pack_size",
+    "location_id",
+    "location__name",
+    "on_hand",
+    "minimum",
+    "outflow",
+)
+_LEVEL_ROWS = PreparedQuery(
+    lambda **filters: _overview(search="", **filters).values_list(*_LEVEL_FIELDS)
+)
+
+
+def stock_level_rows(
+    *,
+    location_id: int | None = None,
+    product_id: int | None = None,
+    category_id: int | None = None,
+    low_only: bool = False,
+    limit: int,
+    offset: int = 0,
+    now: dt.datetime | None = None,
+) -> list[LevelRow]:
+    """The rows of ``stock_overview`` (and the same order), a page at a time, as plain
+    rows from a query compiled once: the API's stock list (see ``kern.prepared``)."""
+    since = (now or timezone.now()) - dt.timedelta(weeks=OUTFLOW_WEEKS)
+    rows = _LEVEL_ROWS.rows(
+        location_id=location_id or None,
+        category_id=category_id or None,
+        product_id=product_id or None,
+        low_only=low_only,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+    return [LevelRow(*row) for row in rows]
 
 
 def days_of_cover(on_hand: int, outflow: int, *, weeks: int = OUTFLOW_WEEKS) -> int | None:

@@ -60,7 +60,7 @@ from voorraad.services.transfers import (
     plan_transfer,
     transfer_stock,
 )
-from voorraad.units import describe_units
+from voorraad.units import describe_pack_units, describe_units
 
 __all__ = [
     "CAR_SEAT_MAX_AGE_DAYS",
@@ -83,6 +83,7 @@ __all__ = [
     "cancel_transfer",
     "change_item_status",
     "create_category",
+    "describe_pack_units",
     "describe_units",
     "drive_progress",
     "execute_transfer",

@@ -25,7 +25,6 @@ import logging
 from collections.abc import Callable
 
 from django.db import (
-    DatabaseError,
     InterfaceError,
     NotSupportedError,
     OperationalError,

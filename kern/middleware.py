@@ -1,13 +1,17 @@
+import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from kern.errors import NotAllowed, NotFound
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -103,11 +107,15 @@ class DenialAuditMiddleware:
         if user is None or not signed_in(request) or match is None:
             return
         object_id = ";".join(f"{key}={value}" for key, value in sorted(match.kwargs.items()))
-        audit.record(
-            actor=user,
-            action="denied",
-            object_type=(match.view_name or match.url_name or "")[:60],
-            object_id=object_id[:40],
-            source=f"{request.method} {request.path}",
-            details={"status": status},
-        )
+        # The answer is already made: a failing database must not turn a refusal into a 500.
+        try:
+            audit.record(
+                actor=user,
+                action="denied",
+                object_type=(match.view_name or match.url_name or "")[:60],
+                object_id=object_id[:40],
+                source=f"{request.method} {request.path}",
+                details={"status": status},
+            )
+        except DatabaseError:
+            logger.exception("Could not log a refusal of %s %s", request.method, request.path)

@@ -257,3 +257,14 @@ def test_counter_mode_cannot_list_or_revoke_the_owners_tokens(tablet, coordinato
     assert tablet.delete(f"/api/v1/tokens/{issued.token.pk}").status_code == 403
     issued.token.refresh_from_db()
     assert issued.token.revoked_at is None
+
+
+def test_counter_mode_owing_a_second_factor_signs_out_instead_of_looping(tablet, point, settings):
+    # A coordinator needs a second factor whatever counter mode narrows them to.
+    settings.TWO_FACTOR_REQUIRED = True
+    response = tablet.get(f"/balie/{point.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/aanmelden/")
+    entry = AuditEntry.objects.get(action="counter_mode_end")
+    assert entry.details == {"reason": "second_factor"}
+    assert COUNTER_POINT not in tablet.session

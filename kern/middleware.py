@@ -70,6 +70,9 @@ class DenialAuditMiddleware:
     not a record probe and is left out."""
 
     statuses = frozenset({403, 404})
+    #: Lookups by a code that need not exist yet (a product's EAN at intake): their 404
+    #: "code not known" is routine work, not a probe, and would bury real probes.
+    code_lookups = frozenset({"api:scan"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -105,6 +108,12 @@ class DenialAuditMiddleware:
         user = getattr(request, "user", None)
         match = request.resolver_match
         if user is None or not signed_in(request) or match is None:
+            return
+        if (
+            status == 404
+            and not match.kwargs
+            and match.view_name in DenialAuditMiddleware.code_lookups
+        ):
             return
         object_id = ";".join(f"{key}={value}" for key, value in sorted(match.kwargs.items()))
         # The answer is already made: a failing database must not turn a refusal into a 500.

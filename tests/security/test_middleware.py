@@ -84,3 +84,14 @@ def test_a_failing_audit_write_leaves_the_refusal_a_refusal(login, volunteer, po
     with fail_on("kern_auditentry"):
         response = client.get(f"/locaties/{point.pk}/wijzigen/")
     assert response.status_code == 403
+
+
+def test_scanning_an_unknown_code_is_not_logged_as_denied(client, coordinator):
+    response = client.post(
+        "/api/v1/scan",
+        {"code": "5400000000003"},
+        content_type="application/json",
+        **bearer(coordinator),
+    )
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action="denied").exists()

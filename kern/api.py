@@ -130,10 +130,10 @@ class TokenCreatedOut(TokenOut):
     )
 
 
-@router.get("/tokens", operation_id="list_api_tokens", **contract({200: list[TokenOut]}))
+@router.get("/tokens", operation_id="list_api_tokens", **contract({200: list[TokenOut]}, 403))
 def list_tokens(request: HttpRequest) -> QuerySet[ApiToken]:
-    """The caller's own API tokens (never their secrets)."""
-    return ApiToken.objects.filter(user=caller(request))
+    """The caller's own API tokens (never their secrets); not in counter mode."""
+    return services.api_tokens_of(actor=caller(request))
 
 
 @router.post(

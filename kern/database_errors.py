@@ -25,7 +25,6 @@ import logging
 from collections.abc import Callable
 
 from django.db import (
-    DatabaseError,
     InterfaceError,
     NotSupportedError,
     OperationalError,
@@ -51,6 +50,9 @@ BUGS: tuple[type[Exception], ...] = (ProgrammingError, NotSupportedError)
 
 #: Never put back on a page: secrets do not travel in a retry form.
 _NOT_KEPT = ("csrfmiddlewaretoken", "password", "secret", "token")
+#: Fields dropped by exact name: the two-step form's one-time or recovery code (a
+#: substring match would also drop "postcode" and "barcode").
+_NOT_KEPT_EXACT = ("code",)
 
 #: A retry form carries at most this many values of at most this length (a posted form
 #: is small; anything larger is not worth echoing back).
@@ -73,7 +75,7 @@ def kept_fields(request: HttpRequest) -> list[tuple[str, str]] | None:
         return None
     fields: list[tuple[str, str]] = []
     for name, values in request.POST.lists():
-        if any(word in name.lower() for word in _NOT_KEPT):
+        if name.lower() in _NOT_KEPT_EXACT or any(word in name.lower() for word in _NOT_KEPT):
             continue
         for value in values:
             if len(fields) >= MAX_FIELDS or len(value) > MAX_VALUE_CHARS:
@@ -130,7 +132,9 @@ class DatabaseErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DatabaseError) or isinstance(exception, BUGS):
+        # Only failures of the database itself get "try again": an integrity or data error
+        # is a bug or a race the service did not expect, and must surface as a 500.
+        if not isinstance(exception, TRANSIENT_ERRORS):
             return None
         logger.error(
             "Database error while handling %s %s; nothing was saved",

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,14 +51,15 @@ def create_api_token(
 
     ``scopes`` says what the token may be used for (``kern.scopes.SCOPES``); None gives
     it every scope the owner holds now. A scope the owner does not hold is refused, so a
-    token never carries more than its owner; a token made through a token carries no
-    more than that token and expires no later than it."""
+    token never carries more than its owner. Only a person signed in makes tokens: a
+    token that could make tokens would let a stolen one outlive its own revocation."""
+    if actor.acting_token is not None:
+        raise NotAllowed(
+            _("An API token cannot make API tokens: make them on the token page while signed in.")
+        )
     if not _may_manage_tokens_of(actor, owner):
         raise NotAllowed(_("You may only make API tokens for yourself."))
-    if actor.counter_point_id is not None:
-        raise NotAllowed(
-            _("A session in counter mode cannot make API tokens: sign in again first.")
-        )
+    _refuse_counter_mode(actor)
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Give the token a name, e.g. “counter tablet”."), field="name")
@@ -101,11 +103,6 @@ def create_api_token(
         )
     now = timezone.now()
     expires_at = now + dt.timedelta(days=valid_days)
-    parent = actor.acting_token
-    if parent is not None and expires_at > parent.expires_at:
-        # Made through a token: it ends with that token, so renewing a token always
-        # needs a person signed in, never only the token itself.
-        expires_at = parent.expires_at
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     plaintext = f"{TOKEN_PREFIX}{prefix}_{secret}"
@@ -134,7 +131,22 @@ def create_api_token(
 
 
 @transaction.atomic
+def _refuse_counter_mode(actor: User) -> None:
+    """A counter tablet does counter work only: the owner's tokens are none of its business."""
+    if actor.counter_point_id is not None:
+        raise NotAllowed(
+            _("A session in counter mode cannot manage API tokens: sign in again first.")
+        )
+
+
+def api_tokens_of(*, actor: User) -> QuerySet[ApiToken]:
+    """The caller's own API tokens; refused in counter mode."""
+    _refuse_counter_mode(actor)
+    return ApiToken.objects.filter(user=actor)
+
+
 def revoke_api_token(*, actor: User, token_id: int, source: str = "") -> ApiToken:
+    _refuse_counter_mode(actor)
     token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
     if token is None:
         raise NotFound(_("API token %(id)s does not exist.") % {"id": token_id})

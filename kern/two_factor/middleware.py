@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from kern.middleware import signed_in
 from kern.models import User
+from kern.session_security import COUNTER_POINT, leave_counter_mode
 from kern.two_factor import services
 
 #: Views an unverified session may use (URL names).
@@ -62,6 +63,26 @@ class SecondFactorMiddleware:
             session=request.session, user=user
         ):
             return None
+        if request.session.get(COUNTER_POINT) is not None:
+            # Counter mode sends every other page back to the counter, the verify page
+            # included: leave it (signing out) rather than loop between the two.
+            leave_counter_mode(request, reason="second_factor")
+            match = request.resolver_match
+            if match is not None and API_NAMESPACE in match.namespaces:
+                return JsonResponse(
+                    {
+                        "detail": _(
+                            "Confirm your login with your two-step verification code first."
+                        ),
+                        "code": "second_factor_required",
+                    },
+                    status=401,
+                )
+            login_url = reverse("login")
+            if getattr(request, "htmx", False):
+                return HttpResponseClientRedirect(login_url)
+            to_login: HttpResponse = redirect(login_url)
+            return to_login
         request.second_factor_pending = True  # type: ignore[attr-defined]  # read by navigation
         match = request.resolver_match
         if match is not None and match.view_name in OPEN_VIEWS:

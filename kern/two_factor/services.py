@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import PermissionsMixin
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +48,10 @@ def role_needs_second_factor(user: User) -> bool:
     (read from permissions, so a widened role is covered too), and staff."""
     if user.is_superuser or user.is_staff:
         return True
-    return bool(user.get_all_permissions() - VOLUNTEER_PERMISSIONS)
+    # The rights held, not what this request is narrowed to: a coordinator at a counter
+    # tablet still owes the second factor of their role.
+    held = PermissionsMixin.get_all_permissions(user)
+    return bool(held - VOLUNTEER_PERMISSIONS)
 
 
 def required_for(user: User) -> bool:

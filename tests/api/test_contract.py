@@ -183,10 +183,13 @@ def test_a_session_write_without_csrf_token_is_a_403_in_dutch(volunteer, point):
     assert "CSRF" in response.json()["detail"] and "Failed" not in response.json()["detail"]
 
 
-def test_a_replayed_token_creation_answers_without_the_secret(client, coordinator_token):
+def test_a_replayed_token_creation_answers_without_the_secret(coordinator):
     headers = {"HTTP_IDEMPOTENCY_KEY": "tablet-2"}
-    first = call("POST", "/api/v1/tokens", coordinator_token, {"name": "tablet"}, **headers)
-    again = call("POST", "/api/v1/tokens", coordinator_token, {"name": "tablet"}, **headers)
+    # Tokens are made by a person signed in, never by another token.
+    session = Client()
+    session.force_login(coordinator)
+    first = session.post("/api/v1/tokens", {"name": "tablet"}, "application/json", **headers)
+    again = session.post("/api/v1/tokens", {"name": "tablet"}, "application/json", **headers)
     assert first.status_code == again.status_code == 201
     assert first.json()["token"].startswith("dp_")
     assert again.json()["token"] is None and again["Idempotent-Replay"] == "true"

@@ -36,6 +36,14 @@ def test_other_errors_and_bugs_are_left_alone():
     assert answer(RequestFactory().post("/x/"), transaction.TransactionManagementError()) is None
 
 
+def test_integrity_and_data_errors_are_not_answered_as_a_brief_outage():
+    from django.db import DatabaseError, DataError, IntegrityError
+
+    assert answer(RequestFactory().post("/x/"), IntegrityError("UNIQUE constraint failed")) is None
+    assert answer(RequestFactory().post("/x/"), DataError("value too long")) is None
+    assert answer(RequestFactory().post("/x/"), DatabaseError()) is None
+
+
 def test_a_page_read_failing_says_so_without_a_retry_form(admin_user):
     request = RequestFactory().get("/voorraad/")
     request.user = admin_user
@@ -65,3 +73,12 @@ def test_when_the_page_itself_cannot_render_a_plain_dutch_answer_is_given(monkey
     response = answer(RequestFactory().post("/x/", {"a": "b"}))
     assert response.status_code == 503
     assert "niets bewaard" in response.content.decode()
+
+
+def test_the_retry_form_does_not_echo_a_two_step_code():
+    request = RequestFactory().post(
+        "/account/tweestapsverificatie/controle/", {"code": "abcd-efgh-ijkl"}
+    )
+    kept = database_errors.kept_fields(request) or []
+    assert all(name != "code" for name, _value in kept)
+    assert all("abcd-efgh-ijkl" not in value for _name, value in kept)

@@ -79,32 +79,14 @@ def test_an_admin_making_a_token_for_a_volunteer_is_bound_by_the_volunteers_righ
     assert entry.details["scopes"] == ["counter"]
 
 
-def test_a_token_cannot_make_a_wider_or_longer_lived_token(client, coordinator):
+def test_a_token_cannot_make_tokens_so_none_outlives_its_revocation(client, coordinator):
     parent = token_for(coordinator, "counter")
-    wider = client.post(
-        "/api/v1/tokens",
-        {"name": "breder", "scopes": ["stock"]},
-        content_type="application/json",
-        **bearer(parent),
-    )
-    assert wider.status_code == 400 and wider.json()["field"] == "scopes"
-    longer = client.post(
-        "/api/v1/tokens",
-        {"name": "langer", "scopes": ["counter"], "valid_days": 365},
-        content_type="application/json",
-        **bearer(parent),
-    )
-    assert longer.status_code == 201
-    parent_expiry = ApiToken.objects.get(name="t").expires_at
-    assert ApiToken.objects.get(name="langer").expires_at == parent_expiry
-    same = client.post(
-        "/api/v1/tokens",
-        {"name": "zelfde", "valid_days": 30},
-        content_type="application/json",
-        **bearer(parent),
-    )
-    assert same.status_code == 201 and same.json()["scopes"] == ["counter"]
-    assert ApiToken.objects.count() == 3
+    for body in ({"name": "breder", "scopes": ["stock"]}, {"name": "zelfde", "valid_days": 30}):
+        answer = client.post(
+            "/api/v1/tokens", body, content_type="application/json", **bearer(parent)
+        )
+        assert answer.status_code == 403
+    assert ApiToken.objects.count() == 1
 
 
 # --- A scoped token is refused outside its scope ------------------------------------------

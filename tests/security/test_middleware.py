@@ -75,3 +75,23 @@ def test_the_admin_sites_refusal_of_a_signed_in_non_staff_person_is_logged(login
     assert response.status_code == 302 and response["Location"].startswith("/beheer/login/")
     entry = AuditEntry.objects.get(action="denied")
     assert entry.actor == volunteer and entry.object_type == "admin:index"
+
+
+def test_a_failing_audit_write_leaves_the_refusal_a_refusal(login, volunteer, point):
+    from tests.faults import fail_on
+
+    client = login(volunteer)
+    with fail_on("kern_auditentry"):
+        response = client.get(f"/locaties/{point.pk}/wijzigen/")
+    assert response.status_code == 403
+
+
+def test_scanning_an_unknown_code_is_not_logged_as_denied(client, coordinator):
+    response = client.post(
+        "/api/v1/scan",
+        {"code": "5400000000003"},
+        content_type="application/json",
+        **bearer(coordinator),
+    )
+    assert response.status_code == 404
+    assert not AuditEntry.objects.filter(action="denied").exists()

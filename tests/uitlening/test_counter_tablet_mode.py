@@ -247,3 +247,24 @@ def test_a_volunteer_in_counter_mode_keeps_only_counter_work(login, point):
     enter(client, point)
     # their own shifts are not counter work: a tablet at the counter does not show them
     assert client.get("/vrijwilligers/diensten/mijn/").status_code == 403
+
+
+def test_counter_mode_cannot_list_or_revoke_the_owners_tokens(tablet, coordinator):
+    from kern import services as kern_services
+
+    issued = kern_services.create_api_token(actor=coordinator, owner=coordinator, name="t")
+    assert tablet.get("/api/v1/tokens").status_code == 403
+    assert tablet.delete(f"/api/v1/tokens/{issued.token.pk}").status_code == 403
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is None
+
+
+def test_counter_mode_owing_a_second_factor_signs_out_instead_of_looping(tablet, point, settings):
+    # A coordinator needs a second factor whatever counter mode narrows them to.
+    settings.TWO_FACTOR_REQUIRED = True
+    response = tablet.get(f"/balie/{point.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/aanmelden/")
+    entry = AuditEntry.objects.get(action="counter_mode_end")
+    assert entry.details == {"reason": "second_factor"}
+    assert COUNTER_POINT not in tablet.session

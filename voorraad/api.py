@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import model_validator
+from pydantic import StrictBool, model_validator
 
 from kern import barcodes, permissions
 from kern.api_contract import (
@@ -119,7 +119,8 @@ class AdjustmentIn(Schema):
     )
     unit: Literal["pack", "unit"] = "unit"
     reason: str = text(200, required=True)
-    write_off: bool = False
+    # Strict: a JSON 0 or "yes" is not a yes/no answer (the schema says boolean).
+    write_off: StrictBool = False
 
     @model_validator(mode="after")
     def changes_something(self) -> AdjustmentIn:

@@ -301,3 +301,26 @@ def test_a_database_error_inside_an_idempotent_request_stores_no_answer(
         )
     assert IdempotencyRecord.objects.count() == 0
     assert Donation.objects.count() == 0
+
+
+@pytest.mark.parametrize("write_off", [0, 1, "yes", "true"])
+def test_adjust_stock_refuses_a_number_or_text_where_yes_or_no_is_asked(
+    api, point, diapers, coordinator, write_off
+):
+    # make fuzz found `"write_off": 0` accepted as "no" although the schema says boolean.
+    services.receive_donation(
+        actor=coordinator, donor=DonorFactory(), location=point, lines=[services.Line(diapers, 88)]
+    )
+    refused = api(
+        "POST",
+        "/api/v1/voorraad/adjustments",
+        {
+            "product_id": diapers.pk,
+            "location_id": point.pk,
+            "quantity": -1,
+            "reason": "telling",
+            "write_off": write_off,
+        },
+    )
+    assert refused.status_code == 422 and refused.json()["field"] == "write_off"
+    assert services.level_of(product=diapers, location=point) == 88

@@ -172,15 +172,18 @@ def _plans(rng: random.Random, now: dt.datetime) -> list[Plan]:
             )
             visits: list[dt.datetime] = []
             day = first
+            # Its own generator: whether today's moments already lie behind us depends on
+            # the hour the demo is loaded, and must not shift every later household's draws.
+            own = random.Random(rng.random())
             while day <= last:
                 day = _open_day_on_or_after(day, point)
                 if day > last:
                     break
-                hour = rng.choice([9, 10, 11, 14, 15, 16]) if point == CENTRUM else 14
-                moment = dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), _zone())
+                hour = own.choice([9, 10, 11, 14, 15, 16]) if point == CENTRUM else 14
+                moment = dt.datetime.combine(day, dt.time(hour, own.randint(0, 59)), _zone())
                 if moment < now - dt.timedelta(minutes=30):
                     visits.append(moment)
-                elif (day - today).days <= 10 and rng.random() < 0.6:
+                elif (day - today).days <= 10 and own.random() < 0.6:
                     # Due in the coming days: some came already on an opening day of this
                     # month, so this month's report has a start too.
                     after = (
@@ -190,9 +193,9 @@ def _plans(rng: random.Random, now: dt.datetime) -> list[Plan]:
                     )
                     came = [m for m in _elapsed_opening(point, now) if m > after]
                     if came:
-                        visits.append(rng.choice(came))
+                        visits.append(own.choice(came))
                     break
-                gap = rng.randint(28, 48) / SEASON[day.month]
+                gap = own.randint(28, 48) / SEASON[day.month]
                 day += dt.timedelta(days=int(gap))
             if stopped and len(visits) < 3:
                 stopped = False  # never regular: it simply came a few times

@@ -130,7 +130,6 @@ def create_api_token(
     return IssuedToken(token=token, plaintext=plaintext)
 
 
-@transaction.atomic
 def _refuse_counter_mode(actor: User) -> None:
     """A counter tablet does counter work only: the owner's tokens are none of its business."""
     if actor.counter_point_id is not None:
@@ -145,6 +144,7 @@ def api_tokens_of(*, actor: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=actor)
 
 
+@transaction.atomic
 def revoke_api_token(*, actor: User, token_id: int, source: str = "") -> ApiToken:
     _refuse_counter_mode(actor)
     token = ApiToken.objects.select_for_update().filter(pk=token_id).first()

@@ -165,6 +165,22 @@ def test_a_shift_at_another_location_is_refused(point, other_point):
     refused(lambda: services.sign_up(actor=sara.user, shift=shift), "not_your_location")
 
 
+def test_another_location_is_refused_as_access_whatever_the_hour_or_state(point, other_point):
+    # The location comes before the deadline and the shift's state: otherwise the answer to
+    # a volunteer reaching for another point depends on the clock (a 400 "past the
+    # deadline" within three hours of the start) and the attempt goes unlogged.
+    starts = timezone.now() + dt.timedelta(hours=1)
+    soon = ShiftFactory(
+        location=other_point, starts_at=starts, ends_at=starts + dt.timedelta(hours=3)
+    )
+    over = ShiftFactory(location=other_point, cancelled_at=timezone.now())
+    sara = volunteer_at(point)
+    for shift in (soon, over):
+        refused(
+            lambda: services.sign_up(actor=sara.user, shift=shift), "not_your_location", NotAllowed
+        )
+
+
 def test_a_cancelled_shift_is_refused(point, shift):
     shift.cancelled_at = timezone.now()
     shift.save()

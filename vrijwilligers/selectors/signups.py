@@ -101,6 +101,14 @@ def refusal_to_schedule(
     label = shift_label(shift)
     if not volunteer.is_active or not volunteer.user.is_active:
         return Refusal("inactive", _("%(name)s is no longer an active volunteer.") % {"name": name})
+    # Before anything about the shift itself: a location that is not theirs is a matter of
+    # access (refused and logged), whatever the hour or the shift's state.
+    if not works_at(volunteer, shift.location):
+        return Refusal(
+            "not_your_location",
+            _("%(name)s does not work at %(location)s.")
+            % {"name": name, "location": shift.location.name},
+        )
     if shift.cancelled_at is not None:
         return Refusal("shift_cancelled", _("%(shift)s is cancelled.") % {"shift": label})
     if shift.ends_at <= now:
@@ -118,12 +126,6 @@ def refusal_to_schedule(
         late = deadline_refusal(shift=shift, now=now)
         if late is not None:
             return late
-    if not works_at(volunteer, shift.location):
-        return Refusal(
-            "not_your_location",
-            _("%(name)s does not work at %(location)s.")
-            % {"name": name, "location": shift.location.name},
-        )
     if not has_acknowledged_current_note(volunteer=volunteer):
         return Refusal(
             "note_not_acknowledged",

@@ -164,3 +164,43 @@ class PreparedGet(Generic[M]):
         if not rows:
             return None
         return self.model.from_db(using, list(self.attnames), rows[0])
+
+
+class PreparedInsert(Generic[M]):
+    """``obj.save()`` for a new row of ``model``, with the INSERT written once per database
+    vendor: each field's own ``pre_save`` and ``get_db_prep_save`` give the values (defaults,
+    ``auto_now_add``, foreign keys, JSON), the id comes back through ``RETURNING``. For
+    ledger rows written on every request; no ``pre_save``/``post_save`` signal is sent, so
+    only models without receivers use it."""
+
+    def __init__(self, model: type[M]):
+        self.model = model
+        pk = model._meta.pk
+        self.fields = tuple(f for f in model._meta.concrete_fields if f is not pk)
+        self._sql: dict[str, str] = {}
+
+    def _statement(self, connection: Any) -> str:
+        sql = self._sql.get(connection.vendor)
+        if sql is None:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(f.column) for f in self.fields)
+            marks = ", ".join(["%s"] * len(self.fields))
+            pk_column = quote(self.model._meta.pk.column)  # type: ignore[union-attr]
+            sql = (
+                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
+                f"VALUES ({marks}) RETURNING {pk_column}"
+            )
+            self._sql[connection.vendor] = sql
+        return sql
+
+    def insert(self, obj: M, *, using: str = DEFAULT_DB_ALIAS) -> M:
+        assert obj.pk is None and type(obj) is self.model, "a new row of this model"
+        connection = connections[using]
+        params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
+        with connection.cursor() as cursor:
+            cursor.execute(self._statement(connection), params)
+            row = cursor.fetchone()
+        obj.pk = row[0]
+        obj._state.adding = False
+        obj._state.db = using
+        return obj

@@ -115,6 +115,17 @@ NOTE = {
 CEILINGS = [(2025, "42.31", "1692.51"), (2026, "42.31", "1692.51")]
 
 
+def demo_ceilings(today: dt.date) -> list[tuple[int, str, str]]:
+    """The known ceilings, and for every later year up to ``today``'s the last known
+    amounts: the demo pays allowances for past shifts, which need a ceiling for their
+    year whatever day the demo is loaded on."""
+    known = dict((year, (per_day, per_year)) for year, per_day, per_year in CEILINGS)
+    last = max(known)
+    for year in range(last + 1, today.year + 1):
+        known[year] = known[last]
+    return [(year, *known[year]) for year in sorted(known)]
+
+
 def _volunteer_group() -> Group:
     return Group.objects.get(name=Role.VOLUNTEER.value)
 
@@ -288,7 +299,7 @@ def _past_shifts(coordinator: User, volunteers: dict[str, Volunteer], point: Loc
 
 
 def _allowances(coordinator: User, volunteers: dict[str, Volunteer]) -> None:
-    for year, per_day, per_year in CEILINGS:
+    for year, per_day, per_year in demo_ceilings(timezone.localdate()):
         services.set_ceiling(
             actor=coordinator, year=year, per_day=Decimal(per_day), per_year=Decimal(per_year)
         )
@@ -387,12 +398,13 @@ def show() -> list[DemoSection]:
             "planning (Vrijwilligers → Planning); Dirk heeft de organisatienota nog niet bevestigd",
         )
     )
-    if AllowanceCeiling.objects.filter(year=2026).exists():
+    years = sorted(AllowanceCeiling.objects.values_list("year", flat=True))
+    if years:
         lines.append(
             DemoLine(
                 "coordinator",
-                "vergoedingsplafonds 2025 en 2026 (€ 42,31 per dag, € 1.692,51 per jaar); "
-                "Sara kreeg al forfaits",
+                f"vergoedingsplafonds {years[0]}–{years[-1]} (€ 42,31 per dag, "
+                "€ 1.692,51 per jaar); Sara kreeg al forfaits",
             )
         )
     return [DemoSection("Vrijwilligers en diensten", lines)]

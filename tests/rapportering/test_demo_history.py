@@ -56,7 +56,10 @@ def test_last_months_report_shows_households_and_municipalities_and_masks_a_smal
 def test_this_and_last_years_reports_have_figures_for_several_municipalities():
     load_demo()
     today = timezone.localdate()
-    for year in (today.year - 1, today.year):
+    # Early in January this year's report holds a day or a few weeks, and rightly shows
+    # little: this year is asked for once two whole months lie behind us.
+    years = [today.year - 1] + ([today.year] if today.month >= 3 else [])
+    for year in years:
         report = build_report(filters=filters.year(year))
         reached = key_figure(report, "households_reached")
         assert reached.value is not None and reached.value >= 20, year
@@ -72,8 +75,9 @@ def test_the_history_spreads_over_the_past_months_at_both_points():
         months[location].add(timezone.localtime(moment).strftime("%Y-%m"))
     assert len(months["Uitdeelpunt Centrum"]) >= 12
     assert len(months["Uitdeelpunt Melle"]) >= 12
+    # Last year's autumn drive, for last year's report (on 1 January too).
     assert Donation.objects.filter(
-        drive__isnull=False, received_on__lt=now.date() - dt.timedelta(days=300)
+        drive__isnull=False, received_on__year=timezone.localdate().year - 1
     ).exists()
     assert Purchase.objects.count() >= 3
     returned = Loan.objects.filter(returned_at__lt=now - dt.timedelta(days=1))

@@ -177,7 +177,9 @@ def test_another_location_is_refused_as_access_whatever_the_hour_or_state(point,
     sara = volunteer_at(point)
     for shift in (soon, over):
         refused(
-            lambda: services.sign_up(actor=sara.user, shift=shift), "not_your_location", NotAllowed
+            lambda shift=shift: services.sign_up(actor=sara.user, shift=shift),
+            "not_your_location",
+            NotAllowed,
         )
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kern.errors import Conflict, DomainError
 from kern.models import Location, User
+from kern.prepared import PreparedInsert
 from voorraad.models import (
     Donation,
     Product,
@@ -86,6 +87,9 @@ def merge_lines(lines: Iterable[Line], *, allow_empty: bool = False) -> list[Lin
     return merged
 
 
+# Every posting writes one ledger row: the INSERT is written once (kern.prepared).
+_INSERT_MOVEMENT = PreparedInsert(StockMovement)
+
 _GUARDED_UPDATE = (
     f"UPDATE {StockLevel._meta.db_table} SET on_hand = on_hand + %s, updated_at = %s"
     " WHERE product_id = %s AND location_id = %s AND on_hand + %s >= 0"
@@ -149,18 +153,20 @@ def post_movement(
             raise InsufficientStock.of(
                 product, location, on_hand=level.on_hand if level else 0, asked=-quantity
             )
-    return StockMovement.objects.create(
-        product=product,
-        location=location,
-        quantity=quantity,
-        kind=kind,
-        document_type=document_type,
-        document_id=document_id,
-        reason=reason[:200],
-        user=user,
-        at=at or now,
-        reverses=reverses,
-        idempotency_key=idempotency_key,
+    return _INSERT_MOVEMENT.insert(
+        StockMovement(
+            product=product,
+            location=location,
+            quantity=quantity,
+            kind=kind,
+            document_type=document_type,
+            document_id=document_id,
+            reason=reason[:200],
+            user=user,
+            at=at or now,
+            reverses=reverses,
+            idempotency_key=idempotency_key,
+        )
     )
 
 

@@ -254,6 +254,13 @@ class Referral(models.Model):
     )
     first_used_at = models.DateTimeField(_("first used"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    #: While a reminder run mails the issuer about it: which run (a random token) and
+    #: until when it holds the referral (``toegang.reminders``), so the run sends
+    #: outside any transaction and two runs at once still mail it once.
+    reminder_claim = models.CharField(_("reminder run"), max_length=32, blank=True, editable=False)
+    reminder_claimed_until = models.DateTimeField(
+        _("reminder claimed until"), null=True, blank=True
+    )
     renews = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewed_by"
     )

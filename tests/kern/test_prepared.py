@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from kern.models import Location, User
-from kern.prepared import PreparedGet, PreparedQuery
+from kern.models import IdempotencyRecord, Location, User
+from kern.prepared import PreparedGet, PreparedInsert, PreparedQuery
 from tests.factories import LocationFactory, UserFactory
 
 
@@ -99,3 +99,38 @@ def test_prepared_get_gives_the_instance_the_orm_gives():
     }
     assert not got._state.adding  # saved like any loaded instance: an UPDATE
     assert get.get(location.pk + 1000) is None
+
+
+@pytest.mark.django_db
+def test_prepared_insert_writes_the_row_save_writes():
+    user = UserFactory()
+    moment = timezone.now().replace(microsecond=123456)
+    values = dict(
+        user=user,
+        key="k",
+        operation="adjust_stock",
+        request_hash="h" * 64,
+        status_code=201,
+        response={"id": 7, "naam": "Luiers maat 4", "lijst": [1, None, True]},
+        created_at=moment,
+    )
+    inserted = PreparedInsert(IdempotencyRecord).insert(IdempotencyRecord(**values))
+    saved = IdempotencyRecord.objects.create(**{**values, "key": "k2"})
+    assert inserted.pk is not None and not inserted._state.adding
+    fields = [
+        f.attname for f in IdempotencyRecord._meta.concrete_fields if f.name not in ("id", "key")
+    ]
+    got = IdempotencyRecord.objects.values(*fields).get(pk=inserted.pk)
+    assert got == IdempotencyRecord.objects.values(*fields).get(pk=saved.pk)
+    assert got["response"] == values["response"] and got["created_at"] == moment
+
+
+@pytest.mark.django_db
+def test_prepared_insert_fills_defaults_like_save():
+    record = PreparedInsert(IdempotencyRecord).insert(
+        IdempotencyRecord(
+            user=UserFactory(), key="d", operation="x", request_hash="", status_code=0, response={}
+        )
+    )
+    stored = IdempotencyRecord.objects.get(pk=record.pk)
+    assert abs(stored.created_at - timezone.now()) < dt.timedelta(minutes=1)

@@ -65,9 +65,9 @@ fuzz: install translations
 	done
 
 # Every suite, in-process and under gunicorn (http, stress); one suite:
-# BENCH_ARGS="--suite http" or "--suite stress". The stress run's PostgreSQL half needs
-# BENCH_PG_URL=postgres://…/dp_bench_stress (a database named …bench…, dropped and
-# created again); without it that half is skipped with a note.
+# BENCH_ARGS="--suite http" or "--suite stress". Their PostgreSQL halves need
+# BENCH_PG_URL=postgres://…/dp_bench (a database named …bench…, dropped and created
+# again for each); without it those halves are skipped with a note.
 bench: install translations
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 

@@ -1,6 +1,7 @@
 """The HTTP benchmark (issue 12): Deelpunt served by gunicorn with production settings
-(1 worker, 1 thread, 127.0.0.1, access log off) on a prepared SQLite database, timed
-over HTTP through one keep-alive connection per token, after warm-up. Every figure is
+(1 worker, 1 thread, 127.0.0.1, access log off) on a prepared SQLite database, and on
+PostgreSQL too when BENCH_PG_URL is set, timed over HTTP through one keep-alive
+connection per token, after warm-up. Every figure is
 also a ratio to the bare view over HTTP of the same run (``ratio_to_http_baseline``),
 so it can be set beside other systems measured the same way.
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -26,22 +29,44 @@ WARMUP = 10  # harness.measure's warm-up calls
 
 
 def benchmarks(repeat: int, client_factory: Any = None) -> Iterator[tuple[str, Any, int, dict]]:
-    """Yield (name, callable, repeat, extra); the server runs while the generator does."""
+    """Yield (name, callable, repeat, extra); the server runs while the generator does.
+    On SQLite always; on PostgreSQL as well when BENCH_PG_URL names a ``…bench…``
+    database (dropped and made again), with names ``http_pg_…``."""
+    yield from _run(repeat, "", "sqlite", None)
+    pg_url = os.environ.get("BENCH_PG_URL", "").strip()
+    if pg_url:
+        yield from _run(repeat, "pg_", "postgresql", pg_url)
+    else:
+        print(
+            "# http: PostgreSQL half skipped: set BENCH_PG_URL=postgres://…/dp_bench_http "
+            "to measure it too",
+            file=sys.stderr,
+        )
+
+
+def _run(
+    repeat: int, prefix: str, db: str, url: str | None
+) -> Iterator[tuple[str, Any, int, dict]]:
     check_ins = 200
     with tempfile.TemporaryDirectory(prefix="deelpunt-http-") as var_dir:
-        env = serving.server_env(var_dir)
+        env = serving.server_env(var_dir, url)
         data = serving.prepare(
             env, counters=0, households=check_ins + repeat + WARMUP + 5, shifts=0
         )
         with serving.Server(env, workers=1, threads=1) as server:
-            yield from _measurements(server, data, repeat, check_ins)
+            yield from _measurements(server, data, repeat, check_ins, prefix, db)
             errors = server.error_log()
     # The error log holds tracebacks of any 500 the run caused; it must be empty.
     assert "Traceback" not in errors, errors[-3000:]
 
 
 def _measurements(
-    server: serving.Server, data: dict[str, Any], repeat: int, check_ins: int
+    server: serving.Server,
+    data: dict[str, Any],
+    repeat: int,
+    check_ins: int,
+    prefix: str,
+    db: str,
 ) -> Iterator[tuple[str, Any, int, dict]]:
     anonymous = serving.Client(server.port, "")
     volunteer = serving.Client(server.port, data["volunteer_token"])
@@ -50,7 +75,8 @@ def _measurements(
     codes = data["household_codes"]
     readers = itertools.cycle(codes[:check_ins])
     fresh = iter(codes[check_ins:])
-    compare = {"compare_to": BASELINE, "server": "gunicorn 1 worker 1 thread", "db": "sqlite"}
+    baseline = BASELINE.replace("http_", "http_" + prefix, 1)
+    compare = {"compare_to": baseline, "server": "gunicorn 1 worker 1 thread", "db": db}
 
     def expect(status: int, answer: tuple[int, bytes]) -> bytes:
         assert answer[0] == status, answer
@@ -128,13 +154,16 @@ def _measurements(
         )
 
     try:
-        yield BASELINE, bare_view, repeat, {"server": compare["server"], "db": "sqlite"}
-        yield "http_scan_item", scan, repeat, dict(compare)
-        yield "http_stock_issue_one_line", stock_issue, repeat, dict(compare)
-        yield "http_transfer_one_line", transfer, repeat, dict(compare)
-        yield "http_stock_list_50_rows", stock_list, repeat, dict(compare)
-        yield "http_counter_check_in", check_in, repeat, dict(compare)
-        yield "http_distribution_3_lines", distribution, repeat, dict(compare)
+        yield baseline, bare_view, repeat, {"server": compare["server"], "db": db}
+        for name, call in (
+            ("http_scan_item", scan),
+            ("http_stock_issue_one_line", stock_issue),
+            ("http_transfer_one_line", transfer),
+            ("http_stock_list_50_rows", stock_list),
+            ("http_counter_check_in", check_in),
+            ("http_distribution_3_lines", distribution),
+        ):
+            yield name.replace("http_", "http_" + prefix, 1), call, repeat, dict(compare)
     finally:
         for client in (anonymous, volunteer, coordinator):
             client.close()

@@ -10,7 +10,7 @@ stock, counter, seasonal, points, holds, shifts, reports, http, stress. --only s
 makes every selected suite's data and skips measuring the other names.
 
 ``http`` and ``stress`` serve the app under gunicorn with production settings (see
-benchmarks/bench_http.py and bench_stress.py); the stress run's PostgreSQL half needs
+benchmarks/bench_http.py and bench_stress.py); their PostgreSQL halves need
 BENCH_PG_URL (a database whose name contains "bench": it is dropped and created again).
 """
 

@@ -263,6 +263,18 @@ def test_generate_shifts_command_takes_a_period_and_a_location(point, other_poin
     assert Shift.objects.count() == 2
 
 
+def test_generate_shifts_for_two_weeks_from_the_templates_weekday_makes_two_not_three(point):
+    # 14 days counting the first: the same weekday does not come round a third time.
+    template = TemplateFactory(location=point, starts_on=dt.date(2000, 1, 1))
+    start = timezone.localdate() + dt.timedelta(days=1)
+    start += dt.timedelta(days=(template.weekday - start.weekday()) % 7)
+    call_command("generate_shifts", "--from", start.isoformat(), "--weeks", "2", stdout=StringIO())
+    assert sorted(shift.day for shift in Shift.objects.all()) == [
+        start,
+        start + dt.timedelta(days=7),
+    ]
+
+
 def test_generate_shifts_command_refuses_a_backwards_period(point):
     with pytest.raises(CommandError, match="De periode eindigt"):
         call_command("generate_shifts", "--from", "2031-02-01", "--until", "2031-01-01")

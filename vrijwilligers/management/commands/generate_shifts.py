@@ -41,7 +41,10 @@ class Command(BaseCommand):
         if options["weeks"] is not None:
             if not 1 <= options["weeks"] <= 52:
                 raise CommandError("--weeks must be between 1 and 52.")
-            end = (start or timezone.localdate()) + dt.timedelta(weeks=options["weeks"])
+            # N weeks are N × 7 days counting the first: from a Saturday, 2 weeks end on
+            # the Friday 13 days on (never a third Saturday).
+            first = start or timezone.localdate()
+            end = first + dt.timedelta(weeks=options["weeks"]) - dt.timedelta(days=1)
         location = None
         if options["location"] is not None:
             location = Location.objects.filter(pk=options["location"]).first()

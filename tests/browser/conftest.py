@@ -29,6 +29,17 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test in this folder drives the browser, so ``-m "not browser"`` leaves them
+    # all out, also one whose module forgot the mark.
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
 # Playwright's sync API runs an event loop in this thread; the Django ORM calls that the
 # tests make around it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

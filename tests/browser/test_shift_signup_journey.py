@@ -16,7 +16,7 @@ from tests.factories import PASSWORD, LocationFactory, UserFactory
 from tests.vrijwilligers.factories import ShiftFactory, VolunteerFactory
 from vrijwilligers.models import ShiftReminder, Signup
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TABLET = {"width": 820, "height": 1180}
 

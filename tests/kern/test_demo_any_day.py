@@ -2,7 +2,8 @@
 night in Brussels (still the old year in UTC), in a year after the last one the code
 knows figures for, in the night the clocks go forward. It loads, and the ledger, the
 loans, the points and the shifts hold afterwards. Dates the demo once broke on: a year
-without an allowance ceiling (2027: paying past shifts failed)."""
+without an allowance ceiling (2027: paying past shifts failed), a Saturday morning (the
+volunteer meant to wait on the first full shift lacked the skill it asks)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.django_db
 INSTANTS = [
     # 00:20 on 1 January in Brussels, 23:20 on 31 December in UTC
     dt.datetime(2026, 12, 31, 23, 20, tzinfo=dt.UTC),
+    # 08:10 on a Saturday: the first full shift at Centrum needs a skill Mieke lacks
+    dt.datetime(2026, 12, 5, 7, 10, tzinfo=dt.UTC),
     # 02:30 in Brussels the night summer time starts, two years on
     dt.datetime(2028, 3, 26, 0, 30, tzinfo=dt.UTC),
 ]

@@ -185,7 +185,7 @@ class PreparedInsert(Generic[M]):
             quote = connection.ops.quote_name
             columns = ", ".join(quote(f.column) for f in self.fields)
             marks = ", ".join(["%s"] * len(self.fields))
-            pk_column = quote(self.model._meta.pk.column)  # type: ignore[union-attr]
+            pk_column = quote(self.model._meta.pk.column)
             sql = (
                 f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
                 f"VALUES ({marks}) RETURNING {pk_column}"

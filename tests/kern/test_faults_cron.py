@@ -24,8 +24,12 @@ from django.utils import timezone
 
 from kern.models import AuditEntry
 from kern.roles import Role, sync_role_groups
-from tests.factories import LocationFactory, OrganisationFactory, UserFactory
-from tests.toegang.factories import HouseholdFactory, ProgramFactory, ReferralFactory
+from tests.factories import LocationFactory, UserFactory
+from tests.toegang.factories import (
+    HouseholdFactory,
+    ProgramFactory,
+    social_workers_with_referrals_ending,
+)
 from tests.voorraad.factories import ProductFactory
 from tests.voorraad.helpers import book
 from tests.voorraad.test_stock_concurrency import errors_of, run_together
@@ -61,24 +65,7 @@ def first_number(text: str) -> int:
 
 def test_two_referral_reminder_runs_at_once_mail_each_social_worker_once():
     program = ProgramFactory(name="Pamperbank", kind="pamperbank")
-    today = timezone.localdate()
-    workers = [
-        UserFactory(
-            username=f"werker{n}",
-            role=Role.SOCIAL_WORKER,
-            email=f"werker{n}@example.org",
-            organisation=OrganisationFactory(),
-        )
-        for n in range(6)
-    ]
-    for worker in workers:
-        for days in (1, 4, 9):
-            ReferralFactory(
-                issued_by=worker,
-                programs=[program],
-                valid_from=today - dt.timedelta(days=30),
-                valid_until=today + dt.timedelta(days=days),
-            )
+    workers = social_workers_with_referrals_ending(program, workers=6, in_days=(1, 4, 9))
 
     printed = twice_at_once("send_referral_reminders")
 

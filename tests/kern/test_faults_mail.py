@@ -23,9 +23,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from kern.roles import Role, sync_role_groups
-from tests.factories import OrganisationFactory, UserFactory
-from tests.toegang.factories import ProgramFactory, ReferralFactory
+from kern.roles import sync_role_groups
+from tests.toegang.factories import (
+    ProgramFactory,
+    social_workers_with_referrals_ending,
+)
 from tests.uitlening.test_reminders_concurrency import FAMILIES, loans_due_tomorrow
 from tests.vrijwilligers.test_shift_reminders_concurrency import VOLUNTEERS, shifts_tomorrow
 from toegang.models import Referral
@@ -208,24 +210,9 @@ def test_shift_reminders_with_the_mail_server_down_are_kept_and_sent_once_later(
 def referrals_ending(transactional_db):
     sync_role_groups(apps)  # the roles' groups are flushed after a transactional test
     program = ProgramFactory(name="Pamperbank", kind="pamperbank")
-    workers = [
-        UserFactory(
-            username=f"werker{n}",
-            role=Role.SOCIAL_WORKER,
-            email=f"w{n}@example.org",
-            organisation=OrganisationFactory(),
-        )
-        for n in range(4)
-    ]
-    today = timezone.localdate()
-    for worker in workers:
-        for days in (2, 5):
-            ReferralFactory(
-                issued_by=worker,
-                programs=[program],
-                valid_from=today - dt.timedelta(days=30),
-                valid_until=today + dt.timedelta(days=days),
-            )
+    workers = social_workers_with_referrals_ending(
+        program, workers=4, in_days=(2, 5), email="w{n}@example.org"
+    )
     return workers
 
 

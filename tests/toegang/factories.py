@@ -120,3 +120,34 @@ def family(*, children: int = 2, cards: int = 1, referrals: int = 1, **fields) -
     for _ in range(referrals):
         ReferralFactory(household=household, programs=[program])
     return household
+
+
+def social_workers_with_referrals_ending(
+    program: Program,
+    *,
+    workers: int,
+    in_days: tuple[int, ...],
+    email: str = "werker{n}@example.org",
+) -> list:
+    """``workers`` social workers, each of another organisation and with an e-mail address,
+    who each issued one referral for ``program`` ending in each of ``in_days`` days: what a
+    referral-reminder run has to mail."""
+    today = timezone.localdate()
+    people = [
+        UserFactory(
+            username=f"werker{n}",
+            role=Role.SOCIAL_WORKER,
+            email=email.format(n=n),
+            organisation=OrganisationFactory(),
+        )
+        for n in range(workers)
+    ]
+    for person in people:
+        for days in in_days:
+            ReferralFactory(
+                issued_by=person,
+                programs=[program],
+                valid_from=today - dt.timedelta(days=30),
+                valid_until=today + dt.timedelta(days=days),
+            )
+    return people

@@ -22,7 +22,12 @@ from django.utils import timezone
 from kern.models import User
 from kern.roles import Role, sync_role_groups
 from tests.factories import OrganisationFactory, UserFactory
-from tests.toegang.factories import HouseholdFactory, ProgramFactory, ReferralFactory
+from tests.toegang.factories import (
+    HouseholdFactory,
+    ProgramFactory,
+    ReferralFactory,
+    social_workers_with_referrals_ending,
+)
 from tests.voorraad.test_stock_concurrency import errors_of, run_together
 from toegang import reminders
 from toegang.models import Referral
@@ -336,23 +341,7 @@ def test_two_runs_at_once_with_a_slow_mail_server_mail_each_issuer_once(roles_ag
     issuer to one e-mail, and together the runs send what one run would."""
     program = ProgramFactory(kind="pamperbank")
     today = timezone.localdate()
-    workers = [
-        UserFactory(
-            username=f"werker{n}",
-            role=Role.SOCIAL_WORKER,
-            email=f"werker{n}@example.org",
-            organisation=OrganisationFactory(),
-        )
-        for n in range(5)
-    ]
-    for worker in workers:
-        for days in (1, 8):
-            ReferralFactory(
-                issued_by=worker,
-                programs=[program],
-                valid_from=today - dt.timedelta(days=30),
-                valid_until=today + dt.timedelta(days=days),
-            )
+    workers = social_workers_with_referrals_ending(program, workers=5, in_days=(1, 8))
     real_send = reminders.send_mail
 
     def slow(subject, body, sender, recipients, **kwargs):

@@ -4,6 +4,7 @@ and the quota used as the apps that hand out packs report it."""
 from toegang.selectors.eligibility import (
     CardSystemFacts,
     Entitlement,
+    HouseholdFacts,
     card_system_covers,
     entitlement,
     households_with_access,
@@ -25,6 +26,7 @@ from toegang.selectors.quota import (
 __all__ = [
     "CardSystemFacts",
     "Entitlement",
+    "HouseholdFacts",
     "PacksTaken",
     "ProgramGraph",
     "active_programs",

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from kern.models import Location
 from toegang.models import REFERRAL_COUNTS_ON_SQL, Child, Evidence, Household, Program, Referral
-from toegang.selectors.programs import programs_opening
+from toegang.selectors.programs import ProgramGraph, program_graph, programs_opening
 from toegang.selectors.quota import packs_taken
 
 
@@ -61,15 +62,14 @@ class _Check:
     card_system_id: str
     card_system_postcodes: list[str]
     valid_until: dt.date | None
-    fresh: bool
+    checked_at: dt.datetime
 
 
 @dataclass(frozen=True)
-class _Facts:
-    referral_until: dt.date | None
-    exception_until: dt.date | None
-    young_children: int
-    checks: list[_Check]
+class _Evidence:
+    referral_until: dict[int, dt.date]  # program -> latest end of a referral counting today
+    exception_until: dict[int, dt.date]  # program -> latest end of a valid exception
+    child_ages: list[int]  # in months on the day (negative: an expected baby)
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -78,78 +78,135 @@ def _as_date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _facts(
-    *,
-    household_id: int,
-    referral_programs: set[int],
-    exception_programs: set[int],
-    on: dt.date,
-    fresh_after: dt.datetime,
-    child_max_age_months: int,
-    with_checks: bool,
-) -> _Facts:
-    """What the eligibility of one household rests on, in two plain SQL queries.
+def _as_datetime(value: object) -> dt.datetime:
+    """A timestamp as a raw cursor gives it (SQLite: naive, in the connection's zone)."""
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, connection.timezone)
+    return parsed
 
-    This runs for every family at every counter scan; the ORM's query building cost
-    three times the queries themselves (see docs/performance.md). Same SQL on SQLite and
-    PostgreSQL."""
-    ops = connection.ops
-    day = ops.adapt_datefield_value(on)
-    referral = Referral._meta.db_table
-    referral_programs_table = Referral.programs.through._meta.db_table
-    evidence = Evidence._meta.db_table
-    child = Child._meta.db_table
-    ref_in = ", ".join(["%s"] * len(referral_programs)) or "NULL"
-    exc_in = ", ".join(["%s"] * len(exception_programs)) or "NULL"
-    month_now = on.year * 12 + on.month
-    sql = f"""
-        SELECT
-          (SELECT MAX(r.valid_until) FROM {referral} r
-             JOIN {referral_programs_table} rp ON rp.referral_id = r.id
-            WHERE r.household_id = %s AND {REFERRAL_COUNTS_ON_SQL.format(r="r")}
-              AND rp.program_id IN ({ref_in})),
-          (SELECT MAX(e.valid_until) FROM {evidence} e
-            WHERE e.household_id = %s AND e.kind = %s AND e.valid_until >= %s
-              AND e.program_id IN ({exc_in})),
-          (SELECT COUNT(*) FROM {child} c
-            WHERE c.household_id = %s
-              AND %s - (c.birth_year * 12 + c.birth_month) BETWEEN 0 AND %s)
-    """
-    params = [
-        household_id, day, day, *sorted(referral_programs),
-        household_id, Evidence.Kind.EXCEPTION.value, day, *sorted(exception_programs),
-        household_id, month_now, child_max_age_months - 1,
-    ]  # fmt: skip
-    checks: list[_Check] = []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        referral_until, exception_until, young = cursor.fetchone()
-        if with_checks:
+
+class HouseholdFacts:
+    """What the eligibility of one household rests on, on one day, read once however
+    many programs are asked about: the program graph, the referrals and exceptions that
+    count that day (per program), the children's ages and the newest UiTPAS checks.
+
+    Plain SQL, one query each, read when first needed: this runs for every family at
+    every counter scan, and the ORM's query building cost three times the queries
+    themselves (see docs/performance.md). Same SQL on SQLite and PostgreSQL.
+
+    Hold one for one check-in, basket or request, never longer: it is not a cache (a
+    referral revoked through another app process must count on the next request). The
+    quota taken is not kept here: it changes within a request, as packs are handed out."""
+
+    def __init__(
+        self, household: Household, *, on: dt.date | None = None, graph: ProgramGraph | None = None
+    ) -> None:
+        self.household_id: int = household.pk
+        self.on: dt.date = on or timezone.localdate()
+        self._graph = graph
+        self._evidence: _Evidence | None = None
+        self._checks: list[_Check] | None = None
+
+    @property
+    def graph(self) -> ProgramGraph:
+        if self._graph is None:
+            self._graph = program_graph()
+        return self._graph
+
+    def referral_until(self, programs: Iterable[int]) -> dt.date | None:
+        """The latest end of a referral counting on the day that names one of ``programs``."""
+        found = self._read_evidence().referral_until
+        return max((found[pk] for pk in programs if pk in found), default=None)
+
+    def exception_until(self, programs: Iterable[int]) -> dt.date | None:
+        """The latest end of an exception valid on the day for one of ``programs``."""
+        found = self._read_evidence().exception_until
+        return max((found[pk] for pk in programs if pk in found), default=None)
+
+    def young_children(self, max_age_months: int) -> int:
+        """Children born and younger than ``max_age_months`` on the day."""
+        return sum(1 for age in self._read_evidence().child_ages if 0 <= age < max_age_months)
+
+    def uitpas_checks(self) -> list[_Check]:
+        """The newest UiTPAS checks of the household (at most ten), newest first."""
+        if self._checks is None:
+            self._checks = self._read_checks()
+        return self._checks
+
+    def _read_evidence(self) -> _Evidence:
+        if self._evidence is not None:
+            return self._evidence
+        day = connection.ops.adapt_datefield_value(self.on)
+        referral = Referral._meta.db_table
+        referral_programs = Referral.programs.through._meta.db_table
+        evidence = Evidence._meta.db_table
+        child = Child._meta.db_table
+        sql = f"""
+            SELECT 'r', rp.program_id, MAX(r.valid_until), CAST(NULL AS INTEGER),
+                   CAST(NULL AS INTEGER)
+              FROM {referral} r JOIN {referral_programs} rp ON rp.referral_id = r.id
+             WHERE r.household_id = %s AND {REFERRAL_COUNTS_ON_SQL.format(r="r")}
+             GROUP BY rp.program_id
+            UNION ALL
+            SELECT 'e', e.program_id, MAX(e.valid_until), NULL, NULL
+              FROM {evidence} e
+             WHERE e.household_id = %s AND e.kind = %s AND e.valid_until >= %s
+               AND e.program_id IS NOT NULL
+             GROUP BY e.program_id
+            UNION ALL
+            SELECT 'c', NULL, NULL, c.birth_year, c.birth_month
+              FROM {child} c WHERE c.household_id = %s
+        """
+        params = [
+            self.household_id, day, day,
+            self.household_id, Evidence.Kind.EXCEPTION.value, day,
+            self.household_id,
+        ]  # fmt: skip
+        referral_until: dict[int, dt.date] = {}
+        exception_until: dict[int, dt.date] = {}
+        child_ages: list[int] = []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for tag, program_id, until, birth_year, birth_month in rows:
+            if tag == "c":
+                born = Child(birth_year=birth_year, birth_month=birth_month)
+                child_ages.append(born.age_in_months(self.on))
+                continue
+            end = _as_date(until)
+            if end is not None:
+                (referral_until if tag == "r" else exception_until)[int(program_id)] = end
+        self._evidence = _Evidence(referral_until, exception_until, child_ages)
+        return self._evidence
+
+    def _read_checks(self) -> list[_Check]:
+        checks: list[_Check] = []
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"""SELECT card_id, social_tariff, card_system_id, card_system_postcodes, valid_until,
-                           CASE WHEN checked_at >= %s THEN 1 ELSE 0 END
-                      FROM {evidence} WHERE household_id = %s AND kind = %s
+                f"""SELECT card_id, social_tariff, card_system_id, card_system_postcodes,
+                           valid_until, checked_at
+                      FROM {Evidence._meta.db_table} WHERE household_id = %s AND kind = %s
                      ORDER BY checked_at DESC, id DESC LIMIT 10""",
-                [
-                    ops.adapt_datetimefield_value(fresh_after),
-                    household_id,
-                    Evidence.Kind.UITPAS.value,
-                ],
+                [self.household_id, Evidence.Kind.UITPAS.value],
             )
-            for card_id, tariff, system, postcodes, valid_until, fresh in cursor.fetchall():
-                if isinstance(postcodes, str):
-                    postcodes = json.loads(postcodes)
-                checks.append(
-                    _Check(
-                        card_id,
-                        tariff,
-                        str(system),
-                        [str(postcode) for postcode in postcodes or []],
-                        _as_date(valid_until),
-                        bool(fresh),
-                    )
+            rows = cursor.fetchall()
+        for card_id, tariff, system, postcodes, valid_until, checked_at in rows:
+            if isinstance(postcodes, str):
+                postcodes = json.loads(postcodes)
+            checks.append(
+                _Check(
+                    card_id,
+                    tariff,
+                    str(system),
+                    [str(postcode) for postcode in postcodes or []],
+                    _as_date(valid_until),
+                    _as_datetime(checked_at),
                 )
-    return _Facts(_as_date(referral_until), _as_date(exception_until), int(young or 0), checks)
+            )
+        return checks
 
 
 def _referral_sources(program: Program, sources: set[int]) -> set[int]:
@@ -159,45 +216,58 @@ def _referral_sources(program: Program, sources: set[int]) -> set[int]:
 
 
 def entitlement(
-    *, household: Household, program: Program, location: Location, on: dt.date | None = None
+    *,
+    household: Household,
+    program: Program,
+    location: Location,
+    on: dt.date | None = None,
+    facts: HouseholdFacts | None = None,
 ) -> Entitlement:
     """Allowed or not, until when, what it costs, what quota remains, and a plain Dutch
-    explanation that does not reveal the evidence."""
-    on = on or timezone.localdate()
-    sources = programs_opening(program)
-    referral_sources = _referral_sources(program, sources)
-    facts = _facts(
-        household_id=household.pk,
-        referral_programs=referral_sources,
-        exception_programs=sources,
-        on=on,
-        fresh_after=timezone.now() - dt.timedelta(hours=program.uitpas_check_reuse_hours),
-        child_max_age_months=program.quota_child_max_age_months,
-        with_checks=program.accepts_uitpas,
-    )
-    untils = [until for until in (facts.referral_until, facts.exception_until) if until]
+    explanation that does not reveal the evidence.
+
+    ``facts``: the household's ``HouseholdFacts`` for the day, when the caller asks about
+    several programs (each fact is then read once); ``on`` defaults to its day."""
+    if facts is None:
+        facts = HouseholdFacts(household, on=on)
+    elif facts.household_id != household.pk or (on is not None and on != facts.on):
+        raise ValueError("these facts are about another household or day")
+    on = facts.on
+    sources = set(facts.graph.opening(program.pk))
+    untils = [
+        until
+        for until in (
+            facts.referral_until(_referral_sources(program, sources)),
+            facts.exception_until(sources),
+        )
+        if until
+    ]
     needs_check = False
-    seen_cards: set[int | None] = set()
-    for check in facts.checks:  # newest first: the newest check of each card decides
-        if check.card_id in seen_cards:
-            continue
-        seen_cards.add(check.card_id)
-        if check.social_tariff != "ACTIVE" or not card_system_covers(
-            check, program=program, location=location
-        ):
-            continue
-        if check.fresh:
-            # UiTPAS may still say ACTIVE a while after the end date (grace): today, then.
-            untils.append(max(check.valid_until or on, on))
-        else:
-            needs_check = True
+    if program.accepts_uitpas:
+        fresh_after = timezone.now() - dt.timedelta(hours=program.uitpas_check_reuse_hours)
+        seen_cards: set[int | None] = set()
+        for check in facts.uitpas_checks():  # newest first: the newest check of each card decides
+            if check.card_id in seen_cards:
+                continue
+            seen_cards.add(check.card_id)
+            if check.social_tariff != "ACTIVE" or not card_system_covers(
+                check, program=program, location=location
+            ):
+                continue
+            if check.checked_at >= fresh_after:
+                # UiTPAS may still say ACTIVE a while after the end date (grace): today, then.
+                untils.append(max(check.valid_until or on, on))
+            else:
+                needs_check = True
     social = bool(untils)
     allowed = social or program.open_to_all
     until = max(untils) if untils else None
     fee = program.membership_fee_social if social else program.membership_fee_normal
     quota_packs = quota_remaining = None
     if allowed and program.quota_packs_per_child:
-        quota_packs = facts.young_children * program.quota_packs_per_child
+        quota_packs = facts.young_children(program.quota_child_max_age_months) * (
+            program.quota_packs_per_child
+        )
         # A period of N days is today and the N - 1 days before it (packs_taken counts
         # ``since`` itself).
         taken = packs_taken(

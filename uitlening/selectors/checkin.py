@@ -63,9 +63,12 @@ class CheckIn:
         return self.household.code
 
 
-def counter_programs(ids: Sequence[int] = ()) -> list[Program]:
-    """The programs a check-in shows: every active one, or the active ones in ``ids``."""
-    return access.active_programs(ids or None)
+def counter_programs(
+    ids: Sequence[int] = (), *, graph: access.ProgramGraph | None = None
+) -> list[Program]:
+    """The programs a check-in shows: every active one, or the active ones in ``ids``
+    (from ``graph`` when the caller read it already)."""
+    return access.active_programs(ids or None, graph=graph)
 
 
 def uitpas_max_age(programs: Sequence[Program]) -> dt.timedelta:
@@ -101,11 +104,15 @@ def check_in(
     programs: Sequence[Program] | None = None,
     messages: Sequence[str] = (),
     is_new: bool = False,
+    graph: access.ProgramGraph | None = None,
 ) -> CheckIn:
     """Today's entitlements of an opened household at ``location``. The queries do not
-    grow with the number of children or evidence rows (only with the programs)."""
+    grow with the number of children, evidence rows or programs: the household's facts
+    are read once for all programs (only a program with a quota adds its quota query).
+    ``graph``: the program graph the caller read already (``programs`` came from it)."""
     today = timezone.localdate()
-    programs = counter_programs() if programs is None else list(programs)
+    facts = access.HouseholdFacts(household, on=today, graph=graph)
+    programs = counter_programs(graph=facts.graph) if programs is None else list(programs)
     prefetch_related_objects([household], "children")
     children = sorted(
         (
@@ -119,7 +126,7 @@ def check_in(
         key=lambda c: c.months,
     )
     entitlements = [
-        access.entitlement(household=household, program=program, location=location, on=today)
+        access.entitlement(household=household, program=program, location=location, facts=facts)
         for program in programs
     ]
     return CheckIn(

@@ -41,18 +41,22 @@ def program_names_for_category(category_id: int) -> list[tuple[int, str]]:
 
 @dataclass
 class Entitlements:
-    """Entitlements of one household at one point on one day, each computed once."""
+    """Entitlements of one household at one point on one day, each computed once, from
+    the household's facts read once (``HouseholdFacts``)."""
 
     household: Household
     location: Location
     on: dt.date
     _cache: dict[int, access.Entitlement] = field(default_factory=dict, init=False, repr=False)
     _categories: dict[int, list[Program]] = field(default_factory=dict, init=False, repr=False)
+    _facts: access.HouseholdFacts | None = field(default=None, init=False, repr=False)
 
     def of(self, program: Program) -> access.Entitlement:
         if program.pk not in self._cache:
+            if self._facts is None:  # read once for all programs of this basket
+                self._facts = access.HouseholdFacts(self.household, on=self.on)
             self._cache[program.pk] = access.entitlement(
-                household=self.household, program=program, location=self.location, on=self.on
+                household=self.household, program=program, location=self.location, facts=self._facts
             )
         return self._cache[program.pk]
 

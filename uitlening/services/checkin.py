@@ -152,7 +152,8 @@ def check_in_by(
     warning. Nothing is written for an UiTPAS error."""
     permissions.require(actor, "kern.use_counter")
     permissions.require_location(actor, location)
-    programs = counter_programs(program_ids)
+    graph = eligibility.program_graph()  # read once for the programs and their entitlements
+    programs = counter_programs(program_ids, graph=graph)
     messages: list[str] = []
     warnings: list[CheckInWarning] = []
     warning: CheckInWarning | None = None
@@ -193,7 +194,9 @@ def check_in_by(
         raise DomainError(_("This code does not belong to a family."))
     if warning is not None:
         warnings.append(warning)
-    base = check_in(household=household, location=location, programs=programs, messages=messages)
+    base = check_in(
+        household=household, location=location, programs=programs, messages=messages, graph=graph
+    )
     return _with_warnings(base, warnings)
 
 

@@ -197,9 +197,10 @@ COUNTER_IDLE_MINUTES = env_int("COUNTER_IDLE_MINUTES", 10, minimum=1, maximum=12
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=72)
 SECURE_REFERRER_POLICY = "same-origin"
 # No inline script anywhere; htmx's own indicator style is switched off in base.html.
+# base-uri 'none': no page uses <base>, so an injected one cannot redirect relative URLs.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 

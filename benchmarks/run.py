@@ -48,7 +48,7 @@ def set_up_django(var_dir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", "--quiet-accounts", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", "--quiet-accounts", stdout=StringIO())
 
 
 def benchmarks(repeat: int):

@@ -225,7 +225,7 @@ def _prepare(counters: int, household_count: int, shift_count: int) -> dict[str,
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", "--quiet-accounts", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", "--quiet-accounts", stdout=StringIO())
     call_command("collectstatic", "--no-input", verbosity=0)
 
     from kern import barcodes

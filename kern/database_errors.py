@@ -136,8 +136,10 @@ class DatabaseErrorMiddleware:
         # is a bug or a race the service did not expect, and must surface as a 500.
         if not isinstance(exception, TRANSIENT_ERRORS):
             return None
+        # %r: the path is the client's, and a percent-encoded CR/LF in it would otherwise
+        # start a forged line in the log.
         logger.error(
-            "Database error while handling %s %s; nothing was saved",
+            "Database error while handling %s %r; nothing was saved",
             request.method,
             request.path,
             exc_info=exception,

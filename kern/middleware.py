@@ -127,4 +127,5 @@ class DenialAuditMiddleware:
                 details={"status": status},
             )
         except DatabaseError:
-            logger.exception("Could not log a refusal of %s %s", request.method, request.path)
+            # %r: a percent-encoded CR/LF in the client's path must not forge a log line.
+            logger.exception("Could not log a refusal of %s %r", request.method, request.path)

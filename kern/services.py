@@ -231,7 +231,7 @@ def start_counter_mode(*, actor: User, location: Location, source: str = "") -> 
 
 
 def end_counter_mode(*, actor: User, point_id: int, reason: str, source: str = "") -> None:
-    """Log that a session left counter mode (``reason``: leave, logout or idle)."""
+    """Log that a session left counter mode (``reason``: leave, logout, idle or max_age)."""
     location = Location.objects.filter(pk=point_id).first()
     audit.record(
         actor=actor,

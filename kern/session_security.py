@@ -3,7 +3,8 @@
 ``SessionSecurityMiddleware`` (after the authentication and message middleware):
 
 - logs a session out once it has been idle for longer than ``SESSION_IDLE_MINUTES``
-  (``COUNTER_IDLE_MINUTES`` in counter-tablet mode) and answers as the caller can follow:
+  (``COUNTER_IDLE_MINUTES`` in counter-tablet mode), or ``SESSION_MAX_HOURS`` after the
+  sign-in whatever the activity, and answers as the caller can follow:
   a page goes to the login page with a message and ``next`` kept, an htmx request gets an
   ``HX-Redirect`` to it instead of a partial it would swap into the page, an API call a
   401 in the API's error shape;
@@ -38,6 +39,9 @@ from kern.models import Location, User
 from kern.scopes import COUNTER_MODE_PERMISSIONS
 
 LAST_ACTIVITY = "deelpunt.last_activity"  # epoch seconds of the last request
+# Epoch seconds of the sign-in. Needed because every session save moves the cookie's
+# expiry (SESSION_COOKIE_AGE) forward, so a session in use would otherwise never end.
+SIGNED_IN_AT = "deelpunt.signed_in_at"
 COUNTER_POINT = "deelpunt.counter_point"  # the point a session in counter mode is bound to
 # The last-activity stamp is written at most this often: a session write per request
 # would cost every page and scan a database write, and idle limits are in minutes.
@@ -96,9 +100,11 @@ def leave_counter_mode(request: HttpRequest, *, reason: str) -> None:
 
 
 def stamp_activity(sender: object, request: HttpRequest, **kwargs: object) -> None:
-    """On sign-in (``user_logged_in``): idle time counts from here, and the first
-    requests after it need not write the session again."""
-    request.session[LAST_ACTIVITY] = int(time.time())
+    """On sign-in (``user_logged_in``): idle time and the session's maximum lifetime
+    count from here, and the first requests after it need not write the session again."""
+    now = int(time.time())
+    request.session[LAST_ACTIVITY] = now
+    request.session[SIGNED_IN_AT] = now
 
 
 class SessionSecurityMiddleware:
@@ -117,8 +123,26 @@ class SessionSecurityMiddleware:
         point = counter_point_of(request)
         minutes = idle_minutes(counter_mode=point is not None)
         last = session.get(LAST_ACTIVITY)
+        signed_in_at = session.get(SIGNED_IN_AT)
+        if not isinstance(signed_in_at, int):
+            # A session signed in before the stamp existed: its lifetime counts from now.
+            session[SIGNED_IN_AT] = signed_in_at = now
+        message, reason = None, "idle"
         if isinstance(last, int) and now - last > minutes * 60:
-            expired = self._expire(request, counter_mode=point is not None, minutes=minutes)
+            message = _(
+                "You were signed out after %(minutes)d minutes without activity. "
+                "Sign in again to continue."
+            ) % {"minutes": minutes}
+        elif now - signed_in_at > int(settings.SESSION_MAX_HOURS) * 3600:
+            reason = "max_age"
+            message = _(
+                "You were signed out because you signed in more than %(hours)d hours ago. "
+                "Sign in again to continue."
+            ) % {"hours": settings.SESSION_MAX_HOURS}
+        if message is not None:
+            expired = self._expire(
+                request, counter_mode=point is not None, message=message, reason=reason
+            )
             if expired is not None:
                 return expired
             return self.get_response(request)  # the login page, or an API call with a token
@@ -136,19 +160,15 @@ class SessionSecurityMiddleware:
                 return outside
         return self.get_response(request)
 
-    # --- Idle expiry -----------------------------------------------------------------------
+    # --- Expiry: idle or too long after the sign-in ------------------------------------
 
     def _expire(
-        self, request: HttpRequest, *, counter_mode: bool, minutes: int
+        self, request: HttpRequest, *, counter_mode: bool, message: str, reason: str
     ) -> HttpResponseBase | None:
         if counter_mode:
-            leave_counter_mode(request, reason="idle")
+            leave_counter_mode(request, reason=reason)
         else:
             logout(request)
-        message = _(
-            "You were signed out after %(minutes)d minutes without activity. "
-            "Sign in again to continue."
-        ) % {"minutes": minutes}
         if request.path_info == reverse("login"):
             return None  # signing in again: the login page itself, not a redirect to it
         if _is_api(request):

@@ -192,11 +192,15 @@ SESSION_COOKIE_AGE = 60 * 60 * 10  # a counter shift, not a week
 # session in counter-tablet mode sooner, as the tablet stays at the counter unattended.
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1, maximum=600)
 COUNTER_IDLE_MINUTES = env_int("COUNTER_IDLE_MINUTES", 10, minimum=1, maximum=120)
+# Signed out this many hours after signing in, however active (ASVS 7.3.2): the cookie age
+# above slides with every session save, so it alone would let a busy session live forever.
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12, minimum=1, maximum=72)
 SECURE_REFERRER_POLICY = "same-origin"
 # No inline script anywhere; htmx's own indicator style is switched off in base.html.
+# base-uri 'none': no page uses <base>, so an injected one cannot redirect relative URLs.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 

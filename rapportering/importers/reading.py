@@ -11,11 +11,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from kern.errors import DomainError
 
 XLSX_MAGIC = b"PK\x03\x04"
+
+# A real workbook has a few dozen parts; the limits stop a "ZIP bomb" (a small upload that
+# unpacks to gigabytes) before openpyxl unpacks it, since openpyxl has no limit of its own.
+XLSX_MAX_MEMBERS = 200
+XLSX_MAX_UNPACKED_FACTOR = 10  # x IMPORT_MAX_MEGABYTES, all parts together
+XLSX_MAX_RATIO = 200  # uncompressed : compressed, for one part ...
+XLSX_RATIO_FROM_BYTES = 1024 * 1024  # ... bigger than this (small parts compress well)
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,34 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse an XLSX that would unpack to far more than its size; a file that is not a
+    ZIP is left to openpyxl, which refuses it with the usual message. The sizes come from
+    the ZIP's directory; Python's zipfile (which openpyxl reads through) stops at the
+    declared size, so a part cannot unpack to more than it claims."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    too_big = _(
+        "This XLSX file would unpack to far more than its size. Save it again as .xlsx or as CSV."
+    )
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise Unreadable(too_big)
+    limit = XLSX_MAX_UNPACKED_FACTOR * settings.IMPORT_MAX_MEGABYTES * 1024 * 1024
+    if sum(member.file_size for member in members) > limit:
+        raise Unreadable(too_big)
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_FROM_BYTES and ratio > XLSX_MAX_RATIO:
+            raise Unreadable(too_big)
+
+
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):

@@ -113,7 +113,7 @@ class Callers:
 
 @pytest.fixture
 def callers(transactional_db) -> Callers:
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", stdout=StringIO())
     tokens: dict[str, str | None] = {ANONYMOUS: None}
     role_token_ids = []
     for role in ROLES:

@@ -88,7 +88,7 @@ def demo(transactional_db):
     """The demo data of `make run`, loaded into the live server's database."""
     from io import StringIO
 
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", stdout=StringIO())
 
 
 def log_in(page, username: str) -> None:

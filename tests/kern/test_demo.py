@@ -4,7 +4,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from kern import scanning
@@ -26,7 +26,7 @@ def counts():
 
 def load_demo() -> str:
     out = StringIO()
-    call_command("load_demo", stdout=out, no_color=True)
+    call_command("load_demo", "--allow-without-debug", stdout=out, no_color=True)
     return out.getvalue()
 
 
@@ -64,7 +64,7 @@ def test_load_demo_twice_creates_nothing_twice(db):
 
 
 def test_demo_has_an_account_for_every_role_that_can_log_in(client, db):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", stdout=StringIO())
     for role in Role:
         user = User.objects.filter(groups__name=role.value).first()
         assert user is not None, role
@@ -117,7 +117,7 @@ def test_load_demo_speaks_dutch_and_prints_the_same_codes_every_time(db):
 
 def test_quiet_load_demo_prints_nothing(db):
     out = StringIO()
-    call_command("load_demo", "--quiet-accounts", stdout=out)
+    call_command("load_demo", "--allow-without-debug", "--quiet-accounts", stdout=out)
     assert out.getvalue() == ""
     assert Household.objects.exists()
 
@@ -333,3 +333,27 @@ def test_demo_counter_history_keeps_the_ledger_reconciled(printed):
     ).exists()
     assert RepairTicket.objects.filter(loan__isnull=False).exists()
     assert Item.objects.filter(item_type__name="Kinderfiets", size__in=['16"', '20"']).count() >= 2
+
+
+# --- Not on a production database ------------------------------------------------------
+
+
+def test_load_demo_is_refused_with_debug_off_and_creates_nothing(db, settings):
+    settings.DEBUG = False
+    before = counts()
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("load_demo", stdout=StringIO())
+    assert counts() == before
+    assert not User.objects.filter(username__in=[a.username for a in ACCOUNTS]).exists()
+
+
+def test_load_demo_loads_with_debug_off_when_explicitly_allowed(db, settings):
+    settings.DEBUG = False
+    call_command("load_demo", "--allow-without-debug", "--quiet-accounts", stdout=StringIO())
+    assert User.objects.filter(username__in=[a.username for a in ACCOUNTS]).count() == len(ACCOUNTS)
+
+
+def test_load_demo_loads_with_debug_on_as_make_run_has_it(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", "--quiet-accounts", stdout=StringIO())
+    assert User.objects.filter(username="coordinator").exists()

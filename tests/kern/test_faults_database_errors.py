@@ -60,6 +60,17 @@ def test_the_api_gets_json_in_dutch():
     assert "niets bewaard" in body["detail"]
 
 
+def test_a_newline_in_the_path_cannot_forge_a_log_line(caplog):
+    request = RequestFactory().get("/voorraad/%0d%0aERROR forged: admin signed in")
+    assert "\r\n" in request.path  # the client's encoded CR/LF reaches the view decoded
+    with caplog.at_level("ERROR", logger="kern.database_errors"):
+        answer(request)
+    [record] = [r for r in caplog.records if r.name == "kern.database_errors"]
+    logged = record.getMessage()
+    assert "\n" not in logged and "\r" not in logged
+    assert "/voorraad/\\r\\nERROR forged" in logged  # still readable, escaped
+
+
 def test_a_huge_post_is_not_echoed_back():
     request = RequestFactory().post("/x/", {"veld": "x" * (database_errors.MAX_VALUE_CHARS + 1)})
     assert database_errors.kept_fields(request) is None

@@ -8,6 +8,9 @@ def test_pages_send_a_strict_content_security_policy(client):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+    # an injected <base> could point every relative script and form URL elsewhere
+    assert "base-uri 'none'" in policy
+    assert "object-src 'none'" in policy
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def load_demo() -> None:
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", stdout=StringIO())
 
 
 def last_month() -> filters.ReportFilter:

@@ -4,6 +4,7 @@ transaction, once), cancel, for every kind; bad files; encodings; permissions.""
 from __future__ import annotations
 
 import io
+import zipfile
 from decimal import Decimal
 from unittest import mock
 
@@ -236,6 +237,53 @@ def test_xlsx_is_read_like_csv(coordinator):
     product = Product.objects.get(name="Luiers maat 4")
     assert product.value_per_unit == Decimal("0.3")
     assert list(product.barcodes.values_list("gtin", flat=True)) == [EAN_B]
+
+
+PRODUCT_ROWS: list[list[object]] = [["Naam", "Categorie"], ["Luiers maat 4", "Luiers"]]
+MIB = 1024 * 1024
+
+
+def with_extra_parts(data: bytes, parts: dict[str, bytes]) -> bytes:
+    """A valid workbook with extra, highly compressible parts added to its ZIP."""
+    out = io.BytesIO(data)
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        pytest.param({"xl/media/zeros.bin": bytes(60 * MIB)}, id="one-part-absurd-ratio"),
+        pytest.param(
+            {f"xl/media/zeros{n}.bin": bytes(MIB) for n in range(11)},
+            id="unpacked-total-over-ten-times-the-limit",
+        ),
+        pytest.param({f"xl/media/p{n}.txt": b"x" for n in range(201)}, id="too-many-parts"),
+    ],
+)
+def test_an_xlsx_that_unpacks_far_beyond_its_size_is_refused_before_unpacking(
+    coordinator, settings, parts
+):
+    settings.IMPORT_MAX_MEGABYTES = 1
+    data = with_extra_parts(xlsx_bytes(PRODUCT_ROWS), parts)
+    assert len(data) < MIB  # the upload limit itself lets it through
+    with (
+        mock.patch("openpyxl.load_workbook") as load_workbook,
+        pytest.raises(DomainError, match="zou uitgepakt veel groter worden"),
+    ):
+        upload(coordinator, "producten", data, name="producten.xlsx")
+    load_workbook.assert_not_called()
+    assert not ImportBatch.objects.exists()
+    assert not ImportRow.objects.exists()
+
+
+def test_an_xlsx_with_small_extra_parts_still_imports(coordinator, settings):
+    settings.IMPORT_MAX_MEGABYTES = 1
+    data = with_extra_parts(xlsx_bytes(PRODUCT_ROWS), {"xl/media/zeros.bin": bytes(MIB)})
+    batch = checked(coordinator, "producten", data, name="producten.xlsx")
+    assert outcomes(batch) == {2: (Outcome.CREATE, "")}
 
 
 def test_csv_with_bom_and_comma_is_read(coordinator):

@@ -53,7 +53,7 @@ ACCOUNTS = {
 
 def load() -> dict[str, object]:
     """Load the demo data and return the context: name -> id (or code) of a record."""
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", stdout=StringIO())
     users = {role: User.objects.get(username=name) for role, name in ACCOUNTS.items()}
     # The volunteer of the other point (Uitdeelpunt Melle), for probes at point A's records.
     users[VOLUNTEER_OF_B] = User.objects.get(username="vrijwilliger.melle")

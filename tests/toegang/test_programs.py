@@ -278,9 +278,9 @@ def _demo_counts() -> list[int]:
 
 
 def test_demo_load_twice_creates_nothing_twice(db):
-    call_command("load_demo", "--quiet-accounts", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", "--quiet-accounts", stdout=StringIO())
     first = _demo_counts()
-    call_command("load_demo", "--quiet-accounts", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", "--quiet-accounts", stdout=StringIO())
     assert _demo_counts() == first
 
     programs = {program.name: program for program in Program.objects.all()}

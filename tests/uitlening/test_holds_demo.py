@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_bike_is_held_for_the_first_family_and_refused_to_the_next(db):
     from io import StringIO
 
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", stdout=StringIO())
     [section] = demo.show()
     held_line, holder_line, *waiting_lines = section.lines
     bike = Item.objects.get(pk=barcodes.decode(held_line.code).number)

@@ -20,7 +20,7 @@ from vrijwilligers.models import ClosingDay, Shift, Signup, Volunteer
 def shown(db):
     from io import StringIO
 
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-without-debug", stdout=StringIO())
     part = next(p for p in demo_parts() if p.module == "vrijwilligers.demo")
     return {line.code: line.text for section in part.show() for line in section.lines}
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from kern.demo import load_all
 
@@ -20,8 +21,27 @@ class Command(BaseCommand):
             action="store_true",
             help="Print nothing: no accounts, no codes.",
         )
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help=(
+                "Load even though DEBUG is off (benchmarks and tests on a throwaway "
+                "database). Never on a real database: the demo accounts share a known "
+                "password."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo accounts (administrator included) share a password printed in the README,
+        # so they must never land in a real database. DEBUG is off in every set-up that
+        # serves people (production.py forces it; the development settings with DEBUG=0
+        # serve the same way), so it decides rather than the settings module's name.
+        if not settings.DEBUG and not options["allow_without_debug"]:
+            raise CommandError(
+                "load_demo refused: DEBUG is off, so this may be a production database, and "
+                "the demo accounts share a known password. Use the development settings "
+                "(DEBUG on), or pass --allow-without-debug for a throwaway database."
+            )
         sections = load_all()
         if options["quiet_accounts"]:
             return

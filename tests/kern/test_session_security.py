@@ -27,17 +27,22 @@ def test_a_fresh_session_is_stamped_and_stays_signed_in(login, coordinator):
     assert client.get("/voorraad/").status_code == 200
 
 
+def assert_signed_out_to_login(client, message: str) -> None:
+    """A page asked for now sends to the login page, keeping where one was going, with
+    ``message``; the session is signed out."""
+    response = client.get("/voorraad/?q=luiers")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/aanmelden/?next=/voorraad/%3Fq%3Dluiers")
+    assert "_auth_user_id" not in client.session
+    assert message in client.get(response["Location"]).content.decode()
+
+
 def test_a_page_after_the_idle_limit_goes_to_login_with_next_and_a_dutch_message(
     login, coordinator
 ):
     client = login(coordinator)
     idle_for(client, 30, seconds=5)
-    response = client.get("/voorraad/?q=luiers")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/aanmelden/?next=/voorraad/%3Fq%3Dluiers")
-    assert "_auth_user_id" not in client.session
-    page = client.get(response["Location"]).content.decode()
-    assert "Je bent afgemeld na 30 minuten zonder activiteit" in page
+    assert_signed_out_to_login(client, "Je bent afgemeld na 30 minuten zonder activiteit")
     # signed out for real: the next page asks to sign in again
     assert client.get("/voorraad/").status_code == 302
 
@@ -159,12 +164,9 @@ def test_a_session_used_every_25_minutes_is_signed_out_twelve_hours_after_signin
             t.shift(dt.timedelta(minutes=25))
             assert client.get("/voorraad/").status_code == 200
         t.shift(dt.timedelta(minutes=25))  # 12 h 05 min after signing in
-        response = client.get("/voorraad/?q=luiers")
-        assert response.status_code == 302
-        assert response["Location"].startswith("/aanmelden/?next=/voorraad/%3Fq%3Dluiers")
-        assert "_auth_user_id" not in client.session
-        page = client.get(response["Location"]).content.decode()
-        assert "Je bent afgemeld omdat je meer dan 12 uur geleden aangemeld bent" in page
+        assert_signed_out_to_login(
+            client, "Je bent afgemeld omdat je meer dan 12 uur geleden aangemeld bent"
+        )
         # a fresh sign-in is not: its lifetime counts from the new sign-in
         client = login(coordinator)
         assert abs(client.session[SIGNED_IN_AT] - time.time()) < 5
